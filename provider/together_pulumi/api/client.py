@@ -1,0 +1,419 @@
+"""Synchronous HTTP client for Together's Instant Clusters API (``/v1/compute``).
+
+One typed method per operation. Reads, updates and deletes are retried on 408, 429, 5xx and
+connection failures with jittered exponential backoff, honouring ``Retry-After-Ms`` and
+``Retry-After``, within an overall deadline. Creates are never blindly retried: see
+:meth:`TogetherClient._create_once`.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import os
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+import tenacity
+from pydantic import BaseModel, ValidationError
+
+from . import errors
+from .models import (
+    Cluster,
+    ClusterCreateRequest,
+    ClusterUpdateRequest,
+    Region,
+    Volume,
+    VolumeCreateRequest,
+    VolumeUpdateRequest,
+)
+
+__all__ = ["DEFAULT_BASE_URL", "RetryPolicy", "TogetherClient", "normalize_base_url"]
+
+DEFAULT_BASE_URL = "https://api.together.ai"
+_CLUSTERS = "/v1/compute/clusters"
+_VOLUMES = "/v1/compute/clusters/storage/volumes"
+_REGIONS = "/v1/compute/regions"
+
+log = logging.getLogger("together_pulumi.api")
+_M = TypeVar("_M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard the client tries before giving up.
+
+    ``deadline_seconds`` bounds the whole call, retries and waits included; ``request_timeout_seconds``
+    bounds each HTTP attempt.
+    """
+
+    deadline_seconds: float = 120.0
+    max_attempts: int = 8
+    initial_backoff_seconds: float = 0.5
+    max_backoff_seconds: float = 20.0
+    request_timeout_seconds: float = 30.0
+    connect_timeout_seconds: float = 10.0
+
+
+def normalize_base_url(url: str) -> str:
+    """A host URL without a trailing slash or ``/v1`` (paths carry ``/v1``, as in the SDK)."""
+    url = url.strip().rstrip("/")
+    if url.endswith("/v1"):
+        url = url[: -len("/v1")]
+    parsed = httpx.URL(url)
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise errors.ConfigurationError(
+            f"base URL {url!r} is not an http(s) URL; expected a host such as {DEFAULT_BASE_URL}"
+        )
+    return url
+
+
+def _retry_after_seconds(response: httpx.Response) -> float | None:
+    """The server's requested wait, from ``Retry-After-Ms`` or ``Retry-After`` (seconds or a date)."""
+    millis = response.headers.get("retry-after-ms")
+    if millis:
+        try:
+            return max(0.0, float(millis) / 1000.0)
+        except ValueError:
+            pass
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        if parsed is None:
+            return None
+        return max(0.0, parsed.timestamp() - time.time())
+
+
+def _error_message_and_field(response: httpx.Response) -> tuple[str, str | None]:
+    """Read both error shapes: ``{code, message, details}`` and ``{error: {message, param}}``, or text."""
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip()
+        return (text[:500] or response.reason_phrase or "no message"), None
+    if not isinstance(body, dict):
+        return str(body)[:500], None
+    inner = body.get("error")
+    if isinstance(inner, dict):
+        field = inner.get("param")
+        return str(inner.get("message") or inner.get("type") or body), str(field) if field else None
+    if isinstance(inner, str):
+        return inner, None
+    field = None
+    for detail in body.get("details") or []:
+        if isinstance(detail, dict):
+            for violation in detail.get("field_violations") or detail.get("fieldViolations") or []:
+                if isinstance(violation, dict) and violation.get("field"):
+                    field = str(violation["field"])
+                    break
+        if field:
+            break
+    return str(body.get("message") or body), field
+
+
+def _is_retryable(exc: BaseException) -> bool:
+    if isinstance(exc, errors.TransportError):
+        return True
+    if isinstance(exc, errors.APIStatusError):
+        return exc.status_code in (408, 429) or exc.status_code >= 500
+    return False
+
+
+def _is_certainly_not_applied(exc: BaseException) -> bool:
+    """True when a failed request cannot have reached the service: it is safe to send it again."""
+    if isinstance(exc, errors.TransportError):
+        return not exc.request_sent
+    return isinstance(exc, errors.RateLimitError)
+
+
+class TogetherClient:
+    """Client of the Instant Clusters API.
+
+    ``api_key`` defaults to ``TOGETHER_API_KEY``; ``base_url`` to ``TOGETHER_BASE_URL``, else
+    ``https://api.together.ai`` (a trailing ``/v1`` is accepted). Connections are pooled for the
+    life of the client. The key never appears in ``repr``, log lines or error messages.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        *,
+        retry: RetryPolicy | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        key = api_key or os.environ.get("TOGETHER_API_KEY")
+        if not key:
+            raise errors.ConfigurationError(
+                "no Together API key: set the stack config together:apiKey (pulumi config set --secret "
+                "together:apiKey ...) or the TOGETHER_API_KEY environment variable"
+            )
+        self.base_url = normalize_base_url(
+            base_url or os.environ.get("TOGETHER_BASE_URL") or DEFAULT_BASE_URL
+        )
+        self.retry = retry or RetryPolicy()
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            headers={"Authorization": f"Bearer {key}", "Accept": "application/json"},
+            timeout=httpx.Timeout(
+                self.retry.request_timeout_seconds, connect=self.retry.connect_timeout_seconds
+            ),
+            transport=transport,
+        )
+
+    def __repr__(self) -> str:
+        return f"TogetherClient(base_url={self.base_url!r})"
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self._http.close()
+
+    def __enter__(self) -> TogetherClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- clusters --------------------------------------------------------------------------------
+
+    def create_cluster(self, request: ClusterCreateRequest) -> Cluster:
+        """Create a cluster; after an ambiguous failure, adopt the one it created instead of a second."""
+        return self._create_once(
+            _CLUSTERS,
+            request.to_wire(),
+            Cluster,
+            find_by_name=lambda: [c for c in self.list_clusters() if c.cluster_name == request.cluster_name],
+            object_id=lambda c: c.cluster_id,
+            what=f"cluster {request.cluster_name!r}",
+        )
+
+    def get_cluster(self, cluster_id: str) -> Cluster:
+        """Fetch one cluster; :class:`~errors.NotFoundError` when it does not exist."""
+        return self._call_model(Cluster, "GET", f"{_CLUSTERS}/{_path_id('cluster_id', cluster_id)}")
+
+    def list_clusters(self, project_id: str | None = None) -> list[Cluster]:
+        """All clusters visible to the key (optionally of one project)."""
+        params = {"projectId": project_id} if project_id else None
+        body = self._call("GET", _CLUSTERS, params=params)
+        return [_parse(Cluster, item, "GET", _CLUSTERS) for item in body.get("clusters") or []]
+
+    def update_cluster(self, cluster_id: str, request: ClusterUpdateRequest) -> Cluster:
+        """Change the mutable fields set in ``request`` (absolute values, so safe to retry)."""
+        path = f"{_CLUSTERS}/{_path_id('cluster_id', cluster_id)}"
+        return self._call_model(Cluster, "PUT", path, json=request.to_wire())
+
+    def delete_cluster(self, cluster_id: str) -> None:
+        """Ask for deletion; the cluster goes ``Deleting`` and then disappears."""
+        self._call("DELETE", f"{_CLUSTERS}/{_path_id('cluster_id', cluster_id)}")
+
+    # --- volumes ---------------------------------------------------------------------------------
+
+    def create_volume(self, request: VolumeCreateRequest) -> Volume:
+        """Create a shared volume; after an ambiguous failure, adopt the one it created."""
+        return self._create_once(
+            _VOLUMES,
+            request.to_wire(),
+            Volume,
+            find_by_name=lambda: [v for v in self.list_volumes() if v.volume_name == request.volume_name],
+            object_id=lambda v: v.volume_id,
+            what=f"volume {request.volume_name!r}",
+        )
+
+    def get_volume(self, volume_id: str) -> Volume:
+        """Fetch one volume; :class:`~errors.NotFoundError` when it does not exist."""
+        return self._call_model(Volume, "GET", f"{_VOLUMES}/{_path_id('volume_id', volume_id)}")
+
+    def list_volumes(self, project_id: str | None = None) -> list[Volume]:
+        """All shared volumes visible to the key (optionally of one project)."""
+        params = {"projectId": project_id} if project_id else None
+        body = self._call("GET", _VOLUMES, params=params)
+        return [_parse(Volume, item, "GET", _VOLUMES) for item in body.get("volumes") or []]
+
+    def update_volume(self, request: VolumeUpdateRequest) -> Volume:
+        """Resize a volume (the id travels in the body)."""
+        return self._call_model(Volume, "PUT", _VOLUMES, json=request.to_wire())
+
+    def delete_volume(self, volume_id: str) -> None:
+        """Delete a volume; refused by the service while it is bound to a cluster."""
+        self._call("DELETE", f"{_VOLUMES}/{_path_id('volume_id', volume_id)}")
+
+    # --- regions ---------------------------------------------------------------------------------
+
+    def list_regions(self) -> list[Region]:
+        """Regions with their GPU types and driver catalogues."""
+        body = self._call("GET", _REGIONS)
+        return [_parse(Region, item, "GET", _REGIONS) for item in body.get("regions") or []]
+
+    # --- transport -------------------------------------------------------------------------------
+
+    def _send(self, method: str, path: str, *, timeout: float, **kwargs: Any) -> httpx.Response:
+        """One attempt; every failure becomes a :mod:`errors` exception."""
+        try:
+            response = self._http.request(method, path, timeout=timeout, **kwargs)
+        except (httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise errors.TimeoutError(
+                f"could not connect in time ({type(exc).__name__})",
+                method=method,
+                path=path,
+                request_sent=False,
+            ) from None
+        except httpx.TimeoutException as exc:
+            raise errors.TimeoutError(
+                f"no response in time ({type(exc).__name__})", method=method, path=path
+            ) from None
+        except httpx.ConnectError as exc:
+            raise errors.ConnectionError(
+                f"could not connect ({exc})", method=method, path=path, request_sent=False
+            ) from None
+        except httpx.TransportError as exc:
+            raise errors.ConnectionError(
+                f"connection failed mid-request ({type(exc).__name__}: {exc})", method=method, path=path
+            ) from None
+        log.debug("%s %s -> %s", method, path, response.status_code)
+        if response.is_success:
+            return response
+        message, field = _error_message_and_field(response)
+        cls = errors.error_class_for_status(response.status_code)
+        raise cls(
+            message,
+            status_code=response.status_code,
+            method=method,
+            path=path,
+            field=field,
+            retry_after=_retry_after_seconds(response),
+        )
+
+    def _backoff(self, attempt: int, exc: BaseException | None) -> float:
+        """Seconds to wait before the next attempt: the server's ``Retry-After`` or jittered backoff."""
+        if isinstance(exc, errors.APIStatusError) and exc.retry_after is not None:
+            return exc.retry_after
+        # "Full jitter" exponential backoff: uniform in [0, min(cap, initial * 2^(attempt-1))].
+        ceiling = min(self.retry.max_backoff_seconds, self.retry.initial_backoff_seconds * 2 ** (attempt - 1))
+        return random.uniform(0.0, ceiling)
+
+    def _call_model(self, model: type[_M], method: str, path: str, **kwargs: Any) -> _M:
+        """An idempotent request whose answer is one object."""
+        return _parse(model, self._call(method, path, **kwargs), method, path)
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        """An idempotent request (GET, PUT, DELETE), retried within the policy's deadline."""
+        deadline = time.monotonic() + self.retry.deadline_seconds
+
+        def attempt() -> httpx.Response:
+            remaining = max(0.001, deadline - time.monotonic())
+            return self._send(
+                method, path, timeout=min(self.retry.request_timeout_seconds, remaining), **kwargs
+            )
+
+        def wait(state: tenacity.RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            return self._backoff(state.attempt_number, exc)
+
+        def before_sleep(state: tenacity.RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            log.warning(
+                "%s %s failed (%s); retry %d in %.2fs",
+                method,
+                path,
+                exc,
+                state.attempt_number,
+                state.upcoming_sleep,
+            )
+
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception(_is_retryable),
+            stop=tenacity.stop_after_attempt(self.retry.max_attempts)
+            | tenacity.stop_before_delay(self.retry.deadline_seconds),
+            wait=wait,
+            before_sleep=before_sleep,
+            reraise=True,
+        )
+        response = retrying(attempt)
+        return response.json() if response.content else {}
+
+    def _create_once(
+        self,
+        path: str,
+        body: dict[str, Any],
+        model: type[_M],
+        *,
+        find_by_name: Callable[[], list[_M]],
+        object_id: Callable[[_M], str],
+        what: str,
+    ) -> _M:
+        """POST that never makes a duplicate.
+
+        A POST that fails ambiguously (timeout, broken connection, 408, 5xx) may have created a
+        cluster that bills every hour. So: note which objects already carry the name, POST, and
+        after an ambiguous failure look the name up again. An object that was not there before is
+        ours and is returned; only when none appeared is the POST sent again. Failures that cannot
+        have reached the service (refused connection, 429) are simply retried. The loop is written
+        out rather than given to tenacity because the step between attempts (look up, maybe adopt)
+        is the point of it.
+        """
+        deadline = time.monotonic() + self.retry.deadline_seconds
+        existing = {object_id(obj) for obj in find_by_name()}
+        last: errors.TogetherError | None = None
+        for attempt in range(1, self.retry.max_attempts + 1):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                response = self._send(
+                    "POST", path, json=body, timeout=min(self.retry.request_timeout_seconds, remaining)
+                )
+                return _parse(model, response.json(), "POST", path)
+            except errors.TogetherError as exc:
+                if not _is_retryable(exc):
+                    raise
+                last = exc
+            pause = self._backoff(attempt, last)
+            if time.monotonic() + pause >= deadline:
+                break
+            if _is_certainly_not_applied(last):
+                log.warning(
+                    "create %s failed before reaching the service (%s); retry in %.2fs", what, last, pause
+                )
+                time.sleep(pause)
+                continue
+            # Ambiguous: give an in-flight request time to land, then look for what it made.
+            log.warning("create %s failed ambiguously (%s); looking it up before any retry", what, last)
+            time.sleep(pause)
+            created = [obj for obj in find_by_name() if object_id(obj) not in existing]
+            if created:
+                log.warning(
+                    "create %s: found %s created by the failed request; adopting it",
+                    what,
+                    object_id(created[0]),
+                )
+                return created[0]
+        assert last is not None
+        raise last
+
+
+def _path_id(name: str, value: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{name} must be a non-empty string, got {value!r}")
+    return quote(value, safe="")
+
+
+def _parse(model: type[_M], data: Any, method: str, path: str) -> _M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise errors.APIStatusError(
+            f"unexpected response shape for {model.__name__}: {exc.error_count()} problem(s), first: "
+            f"{exc.errors()[0]['loc']} {exc.errors()[0]['msg']}",
+            status_code=200,
+            method=method,
+            path=path,
+        ) from None
