@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Make the real Pulumi engine available offline and print the bin directory that holds it.
 #
-# Order: a `pulumi` on PATH at the pinned version; else a cached build keyed by version; else build
+# Order: a cached build keyed by version; else a `pulumi` on PATH at the pinned version; else build
 # the CLI from the Go module proxy in a throw-away wrapper module (pkg/v3's go.mod carries relative
 # replace directives, so `go install pkg@version` is refused; inside a wrapper module they are
 # ignored). The dynamic-provider shim `pulumi-resource-pulumi-python` is copied from the sdk/v3
 # module, as Pulumi's own release packaging does. Nothing here contacts a download site.
+#
+# The Python language host (`pulumi-language-python`) is not built: the Go module proxy reachable
+# here serves none of its versions. Programs are run through the Automation API's inline mode,
+# whose language server lives in the Python process, so the engine never needs that binary.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-version=$(tr -d ' \n' <"$here/PULUMI_VERSION")
+# The one pin: the PyPI dependency `pulumi==N` in pyproject.toml; the engine is built at the same N.
+version=$(sed -n 's/^ *"pulumi==\([0-9.]*\)".*/\1/p' "$here/pyproject.toml")
+[ -n "$version" ] || { echo "setup-engine: no pulumi==N pin in pyproject.toml" >&2; exit 1; }
 cache_root=${TOGETHER_PULUMI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/together-pulumi}
 bin_dir="$cache_root/engine/v$version/bin"
 log() { echo "setup-engine: $*" >&2; }
@@ -54,7 +60,6 @@ GOBIN="$bin_dir" go install -trimpath -tags osusergo,grpcnotrace \
 
 sdk_dir=$(go list -m -f '{{.Dir}}' "github.com/pulumi/pulumi/sdk/v3")
 install -m 0755 "$sdk_dir/python/dist/pulumi-resource-pulumi-python" "$bin_dir/"
-install -m 0755 "$sdk_dir/python/cmd/pulumi-language-python-exec" "$bin_dir/"
 log "built in $(( $(date +%s) - start ))s into $bin_dir"
 complete || { log "build finished but $bin_dir/pulumi does not report v$version"; exit 1; }
 echo "$bin_dir"

@@ -1,0 +1,55 @@
+"""together-pulumi: Together AI Instant GPU Clusters as Pulumi resources.
+
+```python
+import together_pulumi as together
+
+data = together.SharedVolume("data", region="us-central-8", size_tib=4)
+train = together.GpuCluster("train", region="us-central-8", gpu_type="H100_SXM", num_gpus=16,
+                            cluster_type="SLURM", slurm_shm_size_gib=64, volume_id=data.volume_id)
+```
+
+Importing this package has no side effects: the Pulumi dynamic provider host imports it to unpickle
+providers.
+"""
+
+from .api.models import AddOnType, BillingType, ClusterStatus, ClusterType, DcgmDiagLevel, GpuType, LoadBalancer
+from .resources.gpu_cluster import (
+    AcceptanceTestsParamsArgs,
+    AddOnArgs,
+    AddOnConfigArgs,
+    ClusterConfigArgs,
+    EnabledFlagArgs,
+    GpuCluster,
+    GpuClusterArgs,
+    InlineSharedVolumeArgs,
+    OidcConfigArgs,
+    SlurmStartupScriptsArgs,
+)
+from .resources.regions import DriverVersionInfo, RegionInfo, get_regions, get_regions_output
+from .resources.shared_volume import SharedVolume, SharedVolumeArgs
+
+__all__ = [
+    "AcceptanceTestsParamsArgs",
+    "AddOnArgs",
+    "AddOnConfigArgs",
+    "AddOnType",
+    "BillingType",
+    "ClusterConfigArgs",
+    "ClusterStatus",
+    "ClusterType",
+    "DcgmDiagLevel",
+    "DriverVersionInfo",
+    "EnabledFlagArgs",
+    "GpuCluster",
+    "GpuClusterArgs",
+    "GpuType",
+    "InlineSharedVolumeArgs",
+    "LoadBalancer",
+    "OidcConfigArgs",
+    "RegionInfo",
+    "SharedVolume",
+    "SharedVolumeArgs",
+    "SlurmStartupScriptsArgs",
+    "get_regions",
+    "get_regions_output",
+]
