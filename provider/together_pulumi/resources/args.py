@@ -34,11 +34,7 @@ def to_props(value: Any) -> Any:
 
 
 def props_from_args(
-    args_class: type[_A],
-    args: _A | None,
-    kwargs: dict[str, Any],
-    table: tuple[Field, ...],
-    kind: str,
+    args_class: type[_A], args: _A | None, kwargs: dict[str, Any], table: tuple[Field, ...], kind: str
 ) -> dict[str, Any]:
     """Accept either ``Resource(name, Args(...))`` or ``Resource(name, field=...)``, not both.
 
@@ -51,9 +47,7 @@ def props_from_args(
         valid = {f.name for f in dataclasses.fields(args_class)}  # type: ignore[arg-type]
         unknown = sorted(set(kwargs) - valid)
         if unknown:
-            raise TypeError(
-                f"{kind}: unknown argument(s) {', '.join(unknown)}; valid: {', '.join(sorted(valid))}"
-            )
+            raise TypeError(f"{kind}: unknown argument(s) {', '.join(unknown)}; valid: {', '.join(sorted(valid))}")
         try:
             args = args_class(**kwargs)
         except TypeError as exc:

@@ -90,10 +90,7 @@ class TableProvider(ResourceProvider):
     # --- diff ----------------------------------------------------------------------------------
 
     def table_diff(
-        self,
-        olds: Mapping[str, Any],
-        news: Mapping[str, Any],
-        same: Callable[[Field, Any, Any], bool] | None = None,
+        self, olds: Mapping[str, Any], news: Mapping[str, Any], same: Callable[[Field, Any, Any], bool] | None = None
     ) -> DiffResult:
         """Compare the inputs the user set with the old state.
 

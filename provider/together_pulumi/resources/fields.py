@@ -177,9 +177,7 @@ def validate_object(value: Any, table: tuple[Field, ...], path: str) -> list[Vio
     found: list[Violation] = []
     for key in value:
         if key not in fields:
-            found.append(
-                Violation(f"{path}.{key}", f"is not a property of {path}; valid: {', '.join(fields)}")
-            )
+            found.append(Violation(f"{path}.{key}", f"is not a property of {path}; valid: {', '.join(fields)}"))
     for f in table:
         if f.required and value.get(f.name) is None:
             found.append(Violation(f"{path}.{f.name}", "is required"))

@@ -75,9 +75,7 @@ ADD_ON = ObjectType(
             ObjectType(
                 "AddOnConfig",
                 "Per-type add-on configuration.",
-                tuple(
-                    Field(t.value, ENABLED_FLAG, f"Configuration of the {t.value} add-on.") for t in AddOnType
-                ),
+                tuple(Field(t.value, ENABLED_FLAG, f"Configuration of the {t.value} add-on.") for t in AddOnType),
             ),
             "Add-on configuration.",
         ),
@@ -108,9 +106,7 @@ CLUSTER_CONFIG = ObjectType(
         Field("network_operator_version", str, "NVIDIA Network Operator version; default: the service's."),
         Field("jumphost_enabled", bool, "Whether a jump host is provisioned."),
         Field("kubernetes_dashboard_enabled", bool, "Whether the Kubernetes dashboard is installed."),
-        Field(
-            "ssh_ca_enabled", bool, "Whether the cluster has its own SSH certificate authority (OIDC SSH)."
-        ),
+        Field("ssh_ca_enabled", bool, "Whether the cluster has its own SSH certificate authority (OIDC SSH)."),
         Field("ingress", ENABLED_FLAG, "Ingress switch."),
         Field("observability", ENABLED_FLAG, "Observability stack switch."),
         Field("slurm_startup_scripts", SLURM_STARTUP_SCRIPTS, "Slurm lifecycle scripts."),
@@ -124,10 +120,7 @@ OIDC_CONFIG = ObjectType(
         Field("issuer_url", str, "OIDC issuer URL, e.g. https://accounts.google.com.", required=True),
         Field("client_id", str, "OIDC client ID.", required=True),
         Field(
-            "username_claim",
-            str,
-            "JWT claim used as the username: email, preferred_username or sub.",
-            required=True,
+            "username_claim", str, "JWT claim used as the username: email, preferred_username or sub.", required=True
         ),
         Field("username_prefix", str, "Prefix added to usernames, e.g. 'oidc:'.", required=True),
         Field("group_claim", str, "JWT claim holding the user's groups, e.g. 'groups'.", required=True),
@@ -212,13 +205,7 @@ CLUSTER_FIELDS: tuple[Field, ...] = (
         required=True,
         change=IN_PLACE,
     ),
-    Field(
-        "cluster_type",
-        ClusterType,
-        "Orchestrator: KUBERNETES or SLURM.",
-        default="KUBERNETES",
-        change=IN_PLACE,
-    ),
+    Field("cluster_type", ClusterType, "Orchestrator: KUBERNETES or SLURM.", default="KUBERNETES", change=IN_PLACE),
     Field("cluster_name", str, "Name of the cluster. Default: the resource name plus a random suffix."),
     Field(
         "nvidia_version_id",
@@ -258,11 +245,7 @@ CLUSTER_FIELDS: tuple[Field, ...] = (
         change=IN_PLACE,
     ),
     Field("project_id", str, "Project that owns the cluster. Default: the API key's project."),
-    Field(
-        "volume_id",
-        str,
-        "Existing shared volume of the same region to attach (e.g. a SharedVolume's volume_id).",
-    ),
+    Field("volume_id", str, "Existing shared volume of the same region to attach (e.g. a SharedVolume's volume_id)."),
     Field("shared_volume", INLINE_SHARED_VOLUME, "A shared volume created together with the cluster."),
     Field("slurm_shm_size_gib", int, "SLURM only (required there): shared memory size in GiB."),
     Field("slurm_image", str, "SLURM only: custom Slurm image."),
@@ -320,9 +303,7 @@ CLUSTER_FIELDS: tuple[Field, ...] = (
     # outputs
     Field("cluster_id", str, "ID of the cluster.", input=False),
     Field("status", str, "Status when last read, e.g. Ready.", input=False),
-    Field(
-        "kubeconfig", str, "Admin kubeconfig (YAML) of the cluster. Always secret.", input=False, secret=True
-    ),
+    Field("kubeconfig", str, "Admin kubeconfig (YAML) of the cluster. Always secret.", input=False, secret=True),
     Field("num_nodes", int, "Number of GPU worker nodes.", input=False),
     Field("control_plane_nodes", ListOf(CONTROL_PLANE_NODE), "Control plane nodes.", input=False),
     Field("gpu_worker_nodes", ListOf(GPU_WORKER_NODE), "GPU worker nodes.", input=False),
@@ -357,9 +338,7 @@ def _multiple_of_8(props: dict[str, Any], name: str, *, allow_zero: bool) -> lis
     value = props[name]
     if value % GPUS_PER_NODE or value < 0 or (value == 0 and not allow_zero):
         kind = "a non-negative" if allow_zero else "a positive"
-        return [
-            Violation(name, f"{name} must be {kind} multiple of 8 (one node = 8 GPUs); got {_show(value)}")
-        ]
+        return [Violation(name, f"{name} must be {kind} multiple of 8 (one node = 8 GPUs); got {_show(value)}")]
     return []
 
 
@@ -377,23 +356,20 @@ def static_rules(p: dict[str, Any]) -> list[Violation]:
         found.append(
             Violation(
                 "slurm_shm_size_gib",
-                "slurm_shm_size_gib is required when cluster_type is "
-                "SLURM (shared memory per node in GiB, e.g. 64)",
+                "slurm_shm_size_gib is required when cluster_type is SLURM (shared memory per node in GiB, e.g. 64)",
             )
         )
     if known(p, "slurm_shm_size_gib") and p["slurm_shm_size_gib"] <= 0:
         found.append(
             Violation(
-                "slurm_shm_size_gib",
-                f"slurm_shm_size_gib must be positive; got {_show(p['slurm_shm_size_gib'])}",
+                "slurm_shm_size_gib", f"slurm_shm_size_gib must be positive; got {_show(p['slurm_shm_size_gib'])}"
             )
         )
     if slurm and p.get("install_traefik") is True:
         found.append(
             Violation(
                 "install_traefik",
-                "install_traefik applies to KUBERNETES clusters only; "
-                "remove it or use cluster_type KUBERNETES",
+                "install_traefik applies to KUBERNETES clusters only; remove it or use cluster_type KUBERNETES",
             )
         )
     found += _billing_rules(p)
@@ -410,9 +386,7 @@ def static_rules(p: dict[str, Any]) -> list[Violation]:
             )
     if known(p, "num_capacity_pool_gpus") and p["num_capacity_pool_gpus"] > 0:
         if p.get("capacity_pool_id") is None:
-            found.append(
-                Violation("capacity_pool_id", "capacity_pool_id is required when num_capacity_pool_gpus > 0")
-            )
+            found.append(Violation("capacity_pool_id", "capacity_pool_id is required when num_capacity_pool_gpus > 0"))
         if known(p, "num_gpus") and p["num_capacity_pool_gpus"] > p["num_gpus"]:
             found.append(
                 Violation(
@@ -425,14 +399,11 @@ def static_rules(p: dict[str, Any]) -> list[Violation]:
         found.append(
             Violation(
                 "auto_scale_max_gpus",
-                "auto_scale_max_gpus is required when auto_scale is true "
-                "(a multiple of 8, at least num_gpus)",
+                "auto_scale_max_gpus is required when auto_scale is true (a multiple of 8, at least num_gpus)",
             )
         )
     if p.get("auto_scale_max_gpus") is not None and p.get("auto_scale") is not True:
-        found.append(
-            Violation("auto_scale_max_gpus", "auto_scale_max_gpus only applies with auto_scale=true")
-        )
+        found.append(Violation("auto_scale_max_gpus", "auto_scale_max_gpus only applies with auto_scale=true"))
     found += _multiple_of_8(p, "auto_scale_max_gpus", allow_zero=False)
     if known(p, "auto_scale_max_gpus") and known(p, "num_gpus") and p["auto_scale_max_gpus"] < p["num_gpus"]:
         found.append(
@@ -468,11 +439,7 @@ def static_rules(p: dict[str, Any]) -> list[Violation]:
             )
         )
     oidc = p.get("oidc_config")
-    if (
-        isinstance(oidc, dict)
-        and known(oidc, "username_claim")
-        and oidc["username_claim"] not in _OIDC_USERNAME_CLAIMS
-    ):
+    if isinstance(oidc, dict) and known(oidc, "username_claim") and oidc["username_claim"] not in _OIDC_USERNAME_CLAIMS:
         found.append(
             Violation(
                 "oidc_config.username_claim",
@@ -494,24 +461,17 @@ def _billing_rules(p: dict[str, Any]) -> list[Violation]:
     if billing == BillingType.RESERVED:
         days = p.get("duration_days")
         if days is None:
-            found.append(
-                Violation("duration_days", "duration_days is required for RESERVED billing (1 to 90)")
-            )
+            found.append(Violation("duration_days", "duration_days is required for RESERVED billing (1 to 90)"))
         elif known(p, "duration_days") and not 1 <= days <= _MAX_RESERVED_DAYS:
-            found.append(
-                Violation("duration_days", f"duration_days must be between 1 and 90; got {_show(days)}")
-            )
+            found.append(Violation("duration_days", f"duration_days must be between 1 and 90; got {_show(days)}"))
     elif p.get("duration_days") is not None:
         found.append(
-            Violation(
-                "duration_days", f"duration_days applies to RESERVED billing only; billing_type is {billing}"
-            )
+            Violation("duration_days", f"duration_days applies to RESERVED billing only; billing_type is {billing}")
         )
     if billing != BillingType.RESERVED and p.get("num_reserved_gpus") is not None:
         found.append(
             Violation(
-                "num_reserved_gpus",
-                f"num_reserved_gpus applies to RESERVED billing only; billing_type is {billing}",
+                "num_reserved_gpus", f"num_reserved_gpus applies to RESERVED billing only; billing_type is {billing}"
             )
         )
     if billing == BillingType.SCHEDULED_CAPACITY:
@@ -519,17 +479,14 @@ def _billing_rules(p: dict[str, Any]) -> list[Violation]:
             if p.get(name) is None:
                 found.append(
                     Violation(
-                        name,
-                        f"{name} is required for SCHEDULED_CAPACITY billing "
-                        "(RFC 3339, e.g. 2026-12-01T00:00:00Z)",
+                        name, f"{name} is required for SCHEDULED_CAPACITY billing (RFC 3339, e.g. 2026-12-01T00:00:00Z)"
                     )
                 )
     elif p.get("reservation_start_time") is not None:
         found.append(
             Violation(
                 "reservation_start_time",
-                "reservation_start_time applies to SCHEDULED_CAPACITY "
-                f"billing only; billing_type is {billing}",
+                f"reservation_start_time applies to SCHEDULED_CAPACITY billing only; billing_type is {billing}",
             )
         )
     if billing == BillingType.ON_DEMAND and p.get("reservation_end_time") is not None:
@@ -546,16 +503,12 @@ def _billing_rules(p: dict[str, Any]) -> list[Violation]:
             parsed = _parse_time(str(p[name]))
             if parsed is None:
                 found.append(
-                    Violation(
-                        name, f"{name} must be an RFC 3339 time such as 2026-12-01T00:00:00Z; got {p[name]!r}"
-                    )
+                    Violation(name, f"{name} must be an RFC 3339 time such as 2026-12-01T00:00:00Z; got {p[name]!r}")
                 )
             times[name] = parsed
     start, end = times.get("reservation_start_time"), times.get("reservation_end_time")
     if start and end and end <= start:
-        found.append(
-            Violation("reservation_end_time", "reservation_end_time must be after reservation_start_time")
-        )
+        found.append(Violation("reservation_end_time", "reservation_end_time must be after reservation_start_time"))
     return found
 
 
@@ -566,10 +519,7 @@ def catalogue_rules(p: dict[str, Any], regions: dict[str, Region]) -> list[Viola
     region = regions.get(p["region"])
     if region is None:
         return [
-            Violation(
-                "region",
-                f"region {p['region']!r} does not exist; valid regions: {', '.join(sorted(regions))}",
-            )
+            Violation("region", f"region {p['region']!r} does not exist; valid regions: {', '.join(sorted(regions))}")
         ]
     found: list[Violation] = []
     if known(p, "gpu_type") and p["gpu_type"] not in region.supported_instance_types:
@@ -640,9 +590,7 @@ def _node_outputs(cluster: Cluster) -> dict[str, Any]:
             }
             for n in cluster.gpu_worker_nodes
         ],
-        "volumes": [
-            v.model_dump(include={"volume_id", "volume_name", "size_tib", "status"}) for v in cluster.volumes
-        ],
+        "volumes": [v.model_dump(include={"volume_id", "volume_name", "size_tib", "status"}) for v in cluster.volumes],
         "created_at": _iso(cluster.created_at),
         "first_ready_at": _iso(cluster.first_ready_at),
     }
@@ -708,6 +656,7 @@ class ClusterProvider(TableProvider):
         return result
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        session.client()  # fail first, and clearly, without credentials
         if props.get("existing_cluster_id"):
             cluster = self._adopt(props)
             resolved = {"nvidia_version_id": cluster.nvidia_driver_version_id}
@@ -743,9 +692,7 @@ class ClusterProvider(TableProvider):
             requested, ceiling = _int(props["num_gpus"]), _int(props.get("auto_scale_max_gpus") or 0)
             if requested <= cluster.num_gpus <= ceiling:
                 observed["num_gpus"] = props["num_gpus"]  # the autoscaler's move, not drift
-        inputs = {
-            f.name: observed[f.name] for f in CLUSTER_FIELDS if f.input and observed.get(f.name) is not None
-        }
+        inputs = {f.name: observed[f.name] for f in CLUSTER_FIELDS if f.input and observed.get(f.name) is not None}
         if props.get(AUTONAME_PREFIX):
             inputs[AUTONAME_PREFIX] = props[AUTONAME_PREFIX]
         return ReadResult(id_, observed, inputs)
@@ -853,9 +800,7 @@ class ClusterProvider(TableProvider):
         if cluster.status == ClusterStatus.DELETING:
             mismatches.append("it is being deleted")
         if mismatches:
-            raise ValueError(
-                f"GpuCluster.existing_cluster_id {cluster_id} cannot be adopted: {'; '.join(mismatches)}"
-            )
+            raise ValueError(f"GpuCluster.existing_cluster_id {cluster_id} cannot be adopted: {'; '.join(mismatches)}")
         progress(f"GpuCluster: adopting existing cluster {cluster_id} ({cluster.cluster_name})")
         observed = {"num_gpus": cluster.num_gpus, "cluster_type": cluster.cluster_type}
         changes = {
@@ -872,9 +817,7 @@ class ClusterProvider(TableProvider):
         return cluster
 
     @staticmethod
-    def _outputs(
-        props: dict[str, Any], cluster: Cluster, resolved: dict[str, Any], *, revision: int
-    ) -> dict[str, Any]:
+    def _outputs(props: dict[str, Any], cluster: Cluster, resolved: dict[str, Any], *, revision: int) -> dict[str, Any]:
         outs = {k: v for k, v in props.items() if k != "__provider"}
         outs.update(
             cluster_id=cluster.cluster_id,
@@ -924,9 +867,7 @@ class ReadinessProvider(TableProvider):
         return CheckResult({k: news[k] for k in self._INPUTS if news.get(k) is not None}, [])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed = [
-            k for k in self._INPUTS if news.get(k) is not None and not values_equal(olds.get(k), news[k])
-        ]
+        changed = [k for k in self._INPUTS if news.get(k) is not None and not values_equal(olds.get(k), news[k])]
         replaces = [k for k in changed if k == "cluster_id"]
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=True)
 
@@ -994,13 +935,7 @@ class ReadinessProvider(TableProvider):
             progress(f"{label}: {cluster.status} (not waiting for Ready)")
         else:
             cluster = poll_until(
-                fetch,
-                ready,
-                describe=describe,
-                label=label,
-                timeout_seconds=timeout,
-                on_timeout=timed_out,
-                fail=gone,
+                fetch, ready, describe=describe, label=label, timeout_seconds=timeout, on_timeout=timed_out, fail=gone
             )
             assert cluster is not None
         outs = {k: props[k] for k in self._INPUTS if props.get(k) is not None}
@@ -1010,9 +945,7 @@ class ReadinessProvider(TableProvider):
     @staticmethod
     def _scheduled_later(props: dict[str, Any]) -> bool:
         """SCHEDULED_CAPACITY clusters start at their reservation time: do not wait for that."""
-        if props.get("billing_type") != BillingType.SCHEDULED_CAPACITY or not props.get(
-            "reservation_start_time"
-        ):
+        if props.get("billing_type") != BillingType.SCHEDULED_CAPACITY or not props.get("reservation_start_time"):
             return False
         start = _parse_time(str(props["reservation_start_time"]))
         return start is not None and start > datetime.now(UTC)
@@ -1211,13 +1144,15 @@ class GpuCluster(pulumi.ComponentResource):
                 depends_on=user.depends_on,
             ),
         )
+        # The id, name and revision come from the Cluster step (so waiting starts after it); the
+        # rest from the user's inputs, which are known during preview even when absent from state.
         ready_props = {
             "cluster_id": cluster.cluster_id,
+            "cluster_name": cluster.cluster_name,
             "revision": cluster.revision,
             **{
-                k: getattr(cluster, k)
+                k: props.get(k)
                 for k in (
-                    "cluster_name",
                     "num_gpus",
                     "auto_scale",
                     "billing_type",

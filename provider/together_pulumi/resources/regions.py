@@ -49,25 +49,20 @@ def get_regions(api_key: str | None = None, base_url: str | None = None) -> list
     Credentials: the arguments, else the stack config ``together:apiKey`` / ``together:baseUrl``, else
     ``TOGETHER_API_KEY`` / ``TOGETHER_BASE_URL``.
     """
-    with TogetherClient(
-        api_key or _program_config("apiKey"), base_url or _program_config("baseUrl")
-    ) as client:
+    with TogetherClient(api_key or _program_config("apiKey"), base_url or _program_config("baseUrl")) as client:
         regions = client.list_regions()
     return [
         RegionInfo(
             name=r.name,
             gpu_types=tuple(r.supported_instance_types),
             driver_versions=tuple(
-                DriverVersionInfo(d.id, d.cuda_version, d.nvidia_driver_version, d.os)
-                for d in r.driver_versions
+                DriverVersionInfo(d.id, d.cuda_version, d.nvidia_driver_version, d.os) for d in r.driver_versions
             ),
         )
         for r in regions
     ]
 
 
-def get_regions_output(
-    api_key: str | None = None, base_url: str | None = None
-) -> pulumi.Output[list[RegionInfo]]:
+def get_regions_output(api_key: str | None = None, base_url: str | None = None) -> pulumi.Output[list[RegionInfo]]:
     """:func:`get_regions` as a ``pulumi.Output``, for use with other Outputs."""
     return pulumi.Output.from_input(None).apply(lambda _: get_regions(api_key, base_url))

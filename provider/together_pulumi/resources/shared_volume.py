@@ -19,12 +19,7 @@ from .waiting import WaitTimeoutError, poll_until, progress
 __all__ = ["VOLUME_FIELDS", "SharedVolume", "SharedVolumeArgs", "SharedVolumeProvider"]
 
 VOLUME_FIELDS: tuple[Field, ...] = (
-    Field(
-        "region",
-        str,
-        "Region of the volume; a cluster can attach only volumes of its own region.",
-        required=True,
-    ),
+    Field("region", str, "Region of the volume; a cluster can attach only volumes of its own region.", required=True),
     Field(
         "size_tib",
         int,
@@ -87,9 +82,7 @@ class SharedVolumeProvider(TableProvider):
             inputs["volume_name"] = _olds.get("volume_name") or autoname(news.get(AUTONAME_PREFIX))
         violations = self.static_violations(inputs)
         if known(inputs, "size_tib") and not violations and _size(inputs["size_tib"]) < 1:
-            violations.append(
-                Violation("size_tib", f"size_tib must be at least 1 (TiB); got {inputs['size_tib']}")
-            )
+            violations.append(Violation("size_tib", f"size_tib must be at least 1 (TiB); got {inputs['size_tib']}"))
         if (
             known(inputs, "size_tib")
             and known(_olds, "size_tib")
@@ -148,9 +141,7 @@ class SharedVolumeProvider(TableProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         volume: Volume | None = None
         if _size(news["size_tib"]) != _size(olds.get("size_tib", 0)):
-            session.client().update_volume(
-                VolumeUpdateRequest(volume_id=id_, size_tib=_size(news["size_tib"]))
-            )
+            session.client().update_volume(VolumeUpdateRequest(volume_id=id_, size_tib=_size(news["size_tib"])))
             progress(f"SharedVolume {news['volume_name']}: resizing to {_size(news['size_tib'])} TiB")
             volume = self._wait_usable(id_, news["volume_name"], news)
         else:
@@ -180,9 +171,7 @@ class SharedVolumeProvider(TableProvider):
                         f"SharedVolume {name} ({id_}) was still attached after {timeout:.0f}s: {exc.server_message}. "
                         "It is still in the stack state; run `pulumi destroy` again later."
                     ) from None
-                progress(
-                    f"SharedVolume {name}: waiting for cluster {holder[0] if holder else '?'} to release it"
-                )
+                progress(f"SharedVolume {name}: waiting for cluster {holder[0] if holder else '?'} to release it")
                 time.sleep(2.0)
         poll_until(
             lambda: _get_or_none(id_),
@@ -225,8 +214,7 @@ class SharedVolumeProvider(TableProvider):
             label=f"SharedVolume {name} ({volume_id})",
             timeout_seconds=timeout,
             on_timeout=lambda v, t: (
-                f"SharedVolume {name} ({volume_id}) is still {v.status} after {t:.0f}s "
-                "(ready_timeout_seconds)"
+                f"SharedVolume {name} ({volume_id}) is still {v.status} after {t:.0f}s (ready_timeout_seconds)"
             ),
             fail=lambda v: (
                 f"SharedVolume {name} ({volume_id}) failed: status {v.status}"
@@ -252,10 +240,7 @@ class SharedVolumeProvider(TableProvider):
     def _outputs(self, props: dict[str, Any], volume: Volume) -> dict[str, Any]:
         outs = {k: v for k, v in props.items() if k != "__provider"}
         outs.update(
-            volume_id=volume.volume_id,
-            status=volume.status,
-            size_tib=volume.size_tib,
-            volume_name=volume.volume_name,
+            volume_id=volume.volume_id, status=volume.status, size_tib=volume.size_tib, volume_name=volume.volume_name
         )
         return outs
 
