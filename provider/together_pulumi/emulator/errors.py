@@ -1,0 +1,90 @@
+"""Errors in the shape a gRPC-gateway backend answers: ``{"code", "message", "details"}``.
+
+``code`` is the gRPC status code, the HTTP status follows the usual gateway mapping. Validation
+errors carry a ``google.rpc.BadRequest`` detail whose ``field_violations`` name each bad field, so
+a client can point at the offending property.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Any
+
+__all__ = ["HTTP_STATUS", "ApiError", "GrpcCode", "Violation"]
+
+
+class GrpcCode(IntEnum):
+    INVALID_ARGUMENT = 3
+    NOT_FOUND = 5
+    ALREADY_EXISTS = 6
+    RESOURCE_EXHAUSTED = 8
+    FAILED_PRECONDITION = 9
+    ABORTED = 10
+    UNIMPLEMENTED = 12
+    INTERNAL = 13
+    UNAVAILABLE = 14
+    UNAUTHENTICATED = 16
+
+
+#: gRPC-gateway's HTTP status for each code we use.
+HTTP_STATUS: dict[GrpcCode, int] = {
+    GrpcCode.INVALID_ARGUMENT: 400,
+    GrpcCode.FAILED_PRECONDITION: 400,
+    GrpcCode.NOT_FOUND: 404,
+    GrpcCode.ALREADY_EXISTS: 409,
+    GrpcCode.ABORTED: 409,
+    GrpcCode.RESOURCE_EXHAUSTED: 429,
+    GrpcCode.UNIMPLEMENTED: 501,
+    GrpcCode.INTERNAL: 500,
+    GrpcCode.UNAVAILABLE: 503,
+    GrpcCode.UNAUTHENTICATED: 401,
+}
+
+BAD_REQUEST_TYPE = "type.googleapis.com/google.rpc.BadRequest"
+
+Violation = tuple[str, str]
+"""(field path such as ``shared_volume.size_tib``, description)."""
+
+
+class ApiError(Exception):
+    """An error answer; raised anywhere in the store, rendered by the app."""
+
+    def __init__(
+        self,
+        code: GrpcCode,
+        message: str,
+        *,
+        violations: list[Violation] | None = None,
+        headers: dict[str, str] | None = None,
+        http_status: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.violations = violations or []
+        self.headers = headers or {}
+        self.http_status = http_status or HTTP_STATUS[code]
+
+    @classmethod
+    def invalid(cls, violations: list[Violation]) -> ApiError:
+        """400 INVALID_ARGUMENT; the message lists every violation (each names its field)."""
+        return cls(GrpcCode.INVALID_ARGUMENT, "; ".join(d for _, d in violations), violations=violations)
+
+    @classmethod
+    def field(cls, field: str, description: str) -> ApiError:
+        return cls.invalid([(field, description)])
+
+    @classmethod
+    def not_found(cls, message: str) -> ApiError:
+        return cls(GrpcCode.NOT_FOUND, message)
+
+    def body(self) -> dict[str, Any]:
+        details: list[dict[str, Any]] = []
+        if self.violations:
+            details.append(
+                {
+                    "@type": BAD_REQUEST_TYPE,
+                    "field_violations": [{"field": f, "description": d} for f, d in self.violations],
+                }
+            )
+        return {"code": int(self.code), "message": self.message, "details": details}

@@ -1,0 +1,32 @@
+"""Shared fixtures: one emulator process for the whole session, reset per test by ``emu``.
+
+- ``emulator`` (session): an :class:`emulator_process.EmulatorProcess` started with
+  ``--port 0 --provisioning-seconds 0 --deletion-seconds 0 --volume-provisioning-seconds 0 --seed 1``.
+  Attributes: ``base_url`` (host, no ``/v1``), ``admin`` (reset, set_faults, advance_clock,
+  set_clock_scale, requests_log, clear_requests, scale_cluster, delete_cluster,
+  set_cluster_status, state, set_capacity, faults, clock), ``client(api_key="test-key")``.
+- ``emu`` (function): the same emulator, reset before the test (no clusters, volumes, faults or
+  request log; clock back to scale 1).
+- ``start_emulator`` (from ``emulator_process``): a context manager for an extra process with
+  other flags, e.g. ``with start_emulator(api_key="k", provisioning_seconds=10) as e: ...``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from emulator_process import EmulatorProcess, start_emulator
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[EmulatorProcess]:
+    with start_emulator() as process:
+        yield process
+
+
+@pytest.fixture
+def emu(emulator: EmulatorProcess) -> Iterator[EmulatorProcess]:
+    emulator.admin.reset()
+    yield emulator

@@ -1,0 +1,1 @@
+"""Tests of the local API emulator, over real HTTP against real server processes."""

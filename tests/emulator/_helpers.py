@@ -1,0 +1,54 @@
+"""Request bodies and small assertions shared by the emulator tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+BAD_REQUEST = "type.googleapis.com/google.rpc.BadRequest"
+
+
+def cluster_body(**overrides: Any) -> dict[str, Any]:
+    """A valid minimal create body (us-central-8, 8 x H100, on demand); ``None`` removes a key."""
+    body: dict[str, Any] = {
+        "cluster_name": "test-cluster",
+        "region": "us-central-8",
+        "gpu_type": "H100_SXM",
+        "num_gpus": 8,
+        "billing_type": "ON_DEMAND",
+        "nvidia_version_id": "nv-us-central-8-cu128-570-u2204",
+    }
+    body.update(overrides)
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def volume_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"volume_name": "data", "size_tib": 2, "region": "us-central-8"}
+    body.update(overrides)
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def ok(response: httpx.Response) -> dict[str, Any]:
+    assert response.status_code == 200, f"{response.status_code}: {response.text}"
+    data: dict[str, Any] = response.json()
+    return data
+
+
+def violated_fields(response: httpx.Response) -> list[str]:
+    """The ``field_violations[].field`` of a 400 answer (asserting the error shape on the way)."""
+    assert response.status_code == 400, f"{response.status_code}: {response.text}"
+    body = response.json()
+    assert body["code"] == 3
+    assert isinstance(body["message"], str) and body["message"]
+    (detail,) = body["details"]
+    assert detail["@type"] == BAD_REQUEST
+    return [v["field"] for v in detail["field_violations"]]
+
+
+def create_cluster(client: httpx.Client, **overrides: Any) -> dict[str, Any]:
+    return ok(client.post("/v1/compute/clusters", json=cluster_body(**overrides)))
+
+
+def create_volume(client: httpx.Client, **overrides: Any) -> dict[str, Any]:
+    return ok(client.post("/v1/compute/clusters/storage/volumes", json=volume_body(**overrides)))

@@ -1,0 +1,64 @@
+"""The command line: flags, the serving line, refusing bad settings."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+from emulator_process import EmulatorProcess, start_emulator
+
+from ._helpers import ok
+
+
+def test_serving_line_is_the_only_stdout(emulator: EmulatorProcess) -> None:
+    assert len(emulator.stdout_lines) == 1
+    assert emulator.stdout_lines[0].startswith("together-emulator: serving http://127.0.0.1:")
+    assert emulator.base_url.rsplit(":", 1)[1].isdigit()
+
+
+def test_bad_flags_are_refused() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "together_pulumi.emulator", "--fault-rate-429", "1.5"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "--fault-rate-429" in result.stderr and "between 0 and 1" in result.stderr
+    result = subprocess.run(
+        [sys.executable, "-m", "together_pulumi.emulator", "--fault-rate-429", "0.6", "--fault-rate-500", "0.6"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2 and "at most 1" in result.stderr
+
+
+def test_console_script_is_installed() -> None:
+    script = shutil.which("together-emulator") or str(
+        __import__("pathlib").Path(sys.executable).with_name("together-emulator")
+    )
+    result = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0 and "--provisioning-seconds" in result.stdout
+
+
+def test_fault_flags_are_applied() -> None:
+    with start_emulator(
+        "--fault-rate-503",
+        "1",
+        "--fault-methods",
+        "POST",
+        "--retry-after",
+        "0.25",
+        "--fault-path-prefix",
+        "/v1/compute",
+    ) as process:
+        faults = process.admin.faults()
+        assert faults["rate_503"] == 1 and faults["methods"] == ["POST"] and faults["retry_after_seconds"] == 0.25
+        assert faults["seed"] == 1
+        with process.client() as client:
+            assert ok(client.get("/v1/compute/regions"))["regions"]
+            response = client.post("/v1/compute/clusters/storage/volumes", json={})
+            assert response.status_code in (200, 400, 503)
+            assert process.admin.requests_log()["requests"][-1]["fault"] == "503"

@@ -1,0 +1,119 @@
+"""Shared volumes: lifecycle, binding to clusters, inline volumes, resize and delete rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from emulator_process import EmulatorProcess, start_emulator
+
+from ._helpers import create_cluster, create_volume, ok, violated_fields
+
+VOLUMES = "/v1/compute/clusters/storage/volumes"
+
+
+@pytest.fixture(scope="module")
+def slow_volumes() -> Iterator[EmulatorProcess]:
+    with start_emulator(volume_provisioning_seconds=5) as process:
+        yield process
+
+
+def test_volume_lifecycle(slow_volumes: EmulatorProcess) -> None:
+    emu = slow_volumes
+    emu.admin.reset()
+    emu.admin.set_clock_scale(0)
+    with emu.client() as client:
+        volume = create_volume(client, volume_name="data", size_tib=2)
+        assert set(volume) == {"volume_id", "volume_name", "size_tib", "status"}
+        assert volume["status"] == "provisioning"
+        url = f"{VOLUMES}/{volume['volume_id']}"
+        emu.admin.advance_clock(5)
+        assert ok(client.get(url))["status"] == "available"
+        cluster = create_cluster(client, volume_id=volume["volume_id"])
+        assert cluster["volumes"] == [{**volume, "status": "bound"}]
+        assert ok(client.get(url))["status"] == "bound"
+        ok(client.delete(f"/v1/compute/clusters/{cluster['cluster_id']}"))
+        assert ok(client.get(url))["status"] == "available"
+        assert ok(client.delete(url)) == {"success": True}
+        assert client.get(url).status_code == 404
+        assert ok(client.get(VOLUMES))["volumes"] == []
+
+
+def test_region_is_kept_internally(emu: EmulatorProcess) -> None:
+    with emu.client() as client:
+        volume = create_volume(client, region="us-west-1", is_lifecycle_independent=True)
+        assert "region" not in volume
+    (state,) = emu.admin.state()["volumes"]
+    assert state["region"] == "us-west-1"
+    assert state["is_lifecycle_independent"] is True
+
+
+@pytest.mark.parametrize(("independent", "survives"), [(False, False), (True, True), (None, False)])
+def test_inline_volume_follows_its_cluster(emu: EmulatorProcess, independent: bool | None, survives: bool) -> None:
+    shared = {"region": "us-central-8", "size_tib": 1, "volume_name": "inline"}
+    if independent is not None:
+        shared["is_lifecycle_independent"] = independent
+    with emu.client() as client:
+        cluster = create_cluster(client, shared_volume=shared)
+        (attached,) = cluster["volumes"]
+        url = f"{VOLUMES}/{attached['volume_id']}"
+        assert ok(client.get(url))["status"] == "bound"
+        ok(client.delete(f"/v1/compute/clusters/{cluster['cluster_id']}"))
+        response = client.get(url)
+        if survives:
+            assert ok(response)["status"] == "available"
+        else:
+            assert response.status_code == 404
+
+
+def test_admin_delete_releases_volumes(emu: EmulatorProcess) -> None:
+    with emu.client() as client:
+        volume = create_volume(client)
+        cluster = create_cluster(client, volume_id=volume["volume_id"])
+        emu.admin.delete_cluster(cluster["cluster_id"])
+        assert ok(client.get(f"{VOLUMES}/{volume['volume_id']}"))["status"] == "available"
+
+
+def test_bound_volume_cannot_be_deleted(emu: EmulatorProcess) -> None:
+    with emu.client() as client:
+        volume = create_volume(client)
+        cluster = create_cluster(client, volume_id=volume["volume_id"])
+        response = client.delete(f"{VOLUMES}/{volume['volume_id']}")
+        assert response.status_code == 409
+        body = response.json()
+        assert body["message"] == (
+            f"volume {volume['volume_id']} is bound to cluster {cluster['cluster_id']}; "
+            "delete or detach the cluster first"
+        )
+        assert ok(client.get(f"{VOLUMES}/{volume['volume_id']}"))["status"] == "bound"
+
+
+def test_resize(emu: EmulatorProcess) -> None:
+    with emu.client() as client:
+        volume = create_volume(client, size_tib=4)
+        shrink = client.put(VOLUMES, json={"volume_id": volume["volume_id"], "size_tib": 2})
+        assert violated_fields(shrink) == ["size_tib"]
+        assert shrink.json()["message"] == "shrinking a volume is not supported: 4 TiB -> 2 TiB; contact support"
+        grown = ok(client.put(VOLUMES, json={"volume_id": volume["volume_id"], "size_tib": 6}))
+        assert grown["size_tib"] == 6
+        # whole Terraform-style models are fine: immutable keys are ignored
+        same = ok(
+            client.put(
+                VOLUMES,
+                json={"volume_id": volume["volume_id"], "size_tib": 6, "region": "us-west-1", "volume_name": "x"},
+            )
+        )
+        assert same["volume_name"] == "data"
+        assert ok(client.get(f"{VOLUMES}/{volume['volume_id']}"))["size_tib"] == 6
+        # growing a bound volume is allowed too
+        create_cluster(client, volume_id=volume["volume_id"])
+        assert ok(client.put(VOLUMES, json={"volume_id": volume["volume_id"], "size_tib": 8}))["size_tib"] == 8
+
+
+def test_volume_status_in_cluster_matches(emu: EmulatorProcess) -> None:
+    with emu.client() as client:
+        volume = create_volume(client)
+        cluster = create_cluster(client, volume_id=volume["volume_id"])
+        got = ok(client.get(f"/v1/compute/clusters/{cluster['cluster_id']}"))
+        assert got["volumes"] == [ok(client.get(f"{VOLUMES}/{volume['volume_id']}"))]
