@@ -836,6 +836,7 @@ class ClusterStep(Resource, module="together", name="Cluster"):
     """Internal child of :class:`GpuCluster` that records the cluster (see the module docstring)."""
 
     cluster_id: pulumi.Output[str]
+    cluster_name: pulumi.Output[str]
     revision: pulumi.Output[int]
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:

@@ -11,8 +11,30 @@ from dataclasses import dataclass
 import pulumi
 
 from ..api import TogetherClient
+from .fields import Field, ListOf, ObjectType
 
-__all__ = ["DriverVersionInfo", "RegionInfo", "get_regions", "get_regions_output"]
+__all__ = ["REGION", "DriverVersionInfo", "RegionInfo", "get_regions", "get_regions_output"]
+
+#: The schema of what get_regions returns (the dataclasses below are its typed Python form).
+DRIVER_VERSION = ObjectType(
+    "DriverVersion",
+    "An NVIDIA driver catalogue entry of a region.",
+    (
+        Field("id", str, "Catalogue entry ID: pass it as GpuCluster.nvidia_version_id.", required=True),
+        Field("cuda_version", str, "CUDA version.", required=True),
+        Field("nvidia_driver_version", str, "NVIDIA driver version.", required=True),
+        Field("os", str, "OS image family, e.g. ubuntu-22.04.", required=True),
+    ),
+)
+REGION = ObjectType(
+    "Region",
+    "A region, the GPU types it offers and its driver catalogue (newest first).",
+    (
+        Field("name", str, "Region name, e.g. us-central-8.", required=True),
+        Field("gpu_types", ListOf(str), "GPU types offered in the region.", required=True),
+        Field("driver_versions", ListOf(DRIVER_VERSION), "Driver catalogue, newest first.", required=True),
+    ),
+)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ __all__ = ["WaitTimeoutError", "poll_until", "progress"]
 _T = TypeVar("_T")
 
 _FIRST_POLL_SECONDS = 0.5
-_MAX_POLL_SECONDS = float(os.environ.get("TOGETHER_PULUMI_MAX_POLL_SECONDS", "15"))
+_MAX_POLL_SECONDS = 15.0  # override with TOGETHER_PULUMI_MAX_POLL_SECONDS (tests, impatient demos)
 _HEARTBEAT_SECONDS = 60.0
 
 
@@ -47,7 +47,8 @@ def poll_until(
     """
     start = time.monotonic()
     deadline = start + timeout_seconds
-    interval = _FIRST_POLL_SECONDS
+    max_interval = float(os.environ.get("TOGETHER_PULUMI_MAX_POLL_SECONDS") or _MAX_POLL_SECONDS)
+    interval = min(_FIRST_POLL_SECONDS, max_interval)
     last_description = None
     last_print = start
     while True:
@@ -65,4 +66,4 @@ def poll_until(
         if now >= deadline:
             raise WaitTimeoutError(on_timeout(state, now - start))
         time.sleep(min(interval, max(0.0, deadline - now)))
-        interval = min(interval * 1.5, _MAX_POLL_SECONDS)
+        interval = min(interval * 1.5, max_interval)

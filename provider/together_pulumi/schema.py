@@ -1,0 +1,306 @@
+"""Field tables -> ``schema.json`` (Pulumi Package Schema) -> ``docs/reference.md``.
+
+``schema.json`` is this provider's contract: every resource, input and output, which inputs replace,
+which values are secret. It is generated, never edited: ``make schema`` and ``make docs`` (or
+``python -m together_pulumi.schema schema|docs``). A dynamic provider has no runtime schema, and an SDK
+generated from this file would look for a provider plugin binary, so it is a contract and the source
+of the docs, not an SDK input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from .api.models import ClusterStatus, VolumeStatus
+from .resources.fields import Change, Field, FieldType, ListOf, ObjectType, camel_case
+from .resources.gpu_cluster import CLUSTER_FIELDS
+from .resources.regions import REGION
+from .resources.shared_volume import VOLUME_FIELDS
+
+__all__ = ["build_schema", "render_docs"]
+
+PACKAGE = "together"
+_TOKEN = f"{PACKAGE}:index:"
+
+#: (token name, description, field table, is a component)
+RESOURCES: tuple[tuple[str, str, tuple[Field, ...], bool], ...] = (
+    (
+        "GpuCluster",
+        "A Together Instant GPU cluster: `numGpus / 8` nodes of one GPU type running Kubernetes or "
+        "Slurm. `pulumi up` waits until it is Ready; a failed or timed-out wait keeps the cluster in state and "
+        "the next `pulumi up` resumes waiting.",
+        CLUSTER_FIELDS,
+        True,
+    ),
+    (
+        "SharedVolume",
+        "A Together shared storage volume, attachable to the clusters of its region.",
+        VOLUME_FIELDS,
+        False,
+    ),
+)
+
+_ALWAYS_OUTPUTS = ("cluster_id", "volume_id", "status")
+
+#: Enums reported as outputs only (status strings); listed so the contract names their values.
+_OUTPUT_ENUMS: tuple[type[Enum], ...] = (ClusterStatus, VolumeStatus)
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.types: dict[str, Any] = {}
+
+    def ref(self, kind: FieldType) -> dict[str, Any]:
+        """The schema type of a field type, registering named types on the way."""
+        if kind is str:
+            return {"type": "string"}
+        if kind is int:
+            return {"type": "integer"}
+        if kind is bool:
+            return {"type": "boolean"}
+        if kind is float:
+            return {"type": "number"}
+        if isinstance(kind, ListOf):
+            return {"type": "array", "items": self.ref(kind.item)}
+        if isinstance(kind, ObjectType):
+            token = _TOKEN + kind.name
+            if token not in self.types:
+                self.types[token] = {}  # reserve first: nested types may refer back
+                self.types[token] = {
+                    "type": "object",
+                    "description": kind.description,
+                    "properties": {camel_case(f.name): self.prop(f) for f in kind.fields},
+                    "required": sorted(camel_case(f.name) for f in kind.fields if f.required),
+                }
+                if not self.types[token]["required"]:
+                    del self.types[token]["required"]
+            return {"$ref": f"#/types/{token}"}
+        if isinstance(kind, type) and issubclass(kind, Enum):
+            self.enum(kind)
+            return {"$ref": f"#/types/{_TOKEN}{kind.__name__}"}
+        raise TypeError(f"no schema type for {kind!r}")
+
+    def enum(self, kind: type[Enum]) -> None:
+        self.types[_TOKEN + kind.__name__] = {
+            "type": "string",
+            "description": (kind.__doc__ or kind.__name__).strip().splitlines()[0],
+            "enum": [{"name": member.name, "value": str(member.value)} for member in kind],
+        }
+
+    def prop(self, f: Field, *, as_input: bool = False) -> dict[str, Any]:
+        spec = {**self.ref(f.type), "description": _describe(f)}
+        if as_input and f.default is not None:
+            spec["default"] = f.default
+        if f.secret:
+            spec["secret"] = True
+        if as_input and f.input and f.change is Change.REPLACE:
+            spec["replaceOnChanges"] = True
+        spec["language"] = {"python": {"name": f.name}}
+        return spec
+
+
+def _describe(f: Field) -> str:
+    text = f.description
+    if f.change is Change.STATE_ONLY:
+        text += " Provider setting: never sent to the API; changing it updates only the stack state."
+    elif not f.sent:
+        text += " Provider setting: never sent to the API."
+    return text
+
+
+def build_schema() -> dict[str, Any]:
+    """The whole package schema, from the field tables."""
+    builder = _Builder()
+    resources: dict[str, Any] = {}
+    for name, description, table, component in RESOURCES:
+        inputs = [f for f in table if f.input]
+        # Always present in state: required and defaulted inputs, the id and the status.
+        always = [f for f in table if f.required or f.default is not None or f.name in _ALWAYS_OUTPUTS]
+        spec: dict[str, Any] = {
+            "description": description,
+            "properties": {camel_case(f.name): builder.prop(f) for f in table},
+            "required": sorted(camel_case(f.name) for f in always),
+            "inputProperties": {camel_case(f.name): builder.prop(f, as_input=True) for f in inputs},
+            "requiredInputs": sorted(camel_case(f.name) for f in inputs if f.required),
+        }
+        if component:
+            spec["isComponent"] = True
+        resources[_TOKEN + name] = spec
+    for kind in _OUTPUT_ENUMS:
+        builder.enum(kind)
+    regions_ref = builder.ref(ListOf(REGION))
+    return {
+        "name": PACKAGE,
+        "displayName": "Together AI Instant GPU Clusters",
+        "description": "Together AI Instant GPU Clusters (B200, H100, H200, ...) and shared volumes, as Python "
+        "dynamic resources (package together-pulumi).",
+        "keywords": ["pulumi", "together", "gpu", "kubernetes", "slurm", "category/cloud"],
+        "license": "Apache-2.0",
+        "repository": "https://github.com/together-pulumi/together-pulumi",
+        "publisher": "together-pulumi",
+        "version": _version(),
+        "meta": {"moduleFormat": "(.*)"},
+        "language": {"python": {"packageName": "together_pulumi"}},
+        "config": {
+            "variables": {
+                "apiKey": {
+                    "type": "string",
+                    "secret": True,
+                    "description": "Together API key. Set it with `pulumi config set --secret together:apiKey`.",
+                    "defaultInfo": {"environment": ["TOGETHER_API_KEY"]},
+                },
+                "baseUrl": {
+                    "type": "string",
+                    "description": "API host, e.g. https://api.together.ai or a local emulator's URL.",
+                    "default": "https://api.together.ai",
+                    "defaultInfo": {"environment": ["TOGETHER_BASE_URL"]},
+                },
+            }
+        },
+        "types": dict(sorted(builder.types.items())),
+        "resources": resources,
+        "functions": {
+            _TOKEN + "getRegions": {
+                "description": "Regions with the GPU types they offer and their NVIDIA driver catalogues. In "
+                "Python: `together_pulumi.get_regions()` (plain) or `get_regions_output()`.",
+                "outputs": {
+                    "type": "object",
+                    "properties": {"regions": {**regions_ref, "description": "All regions."}},
+                    "required": ["regions"],
+                },
+            }
+        },
+    }
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("together-pulumi")
+
+
+# --- docs ----------------------------------------------------------------------------------------
+
+
+def _type_text(spec: dict[str, Any]) -> str:
+    if "$ref" in spec:
+        name = spec["$ref"].rsplit(":", 1)[-1]
+        return f"[{name}](#{name.lower()})"
+    if spec.get("type") == "array":
+        return f"list of {_type_text(spec['items'])}"
+    return str(spec.get("type", "any"))
+
+
+def _python_name(camel: str, spec: dict[str, Any]) -> str:
+    return str(spec.get("language", {}).get("python", {}).get("name", camel))
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_docs(schema: dict[str, Any]) -> str:
+    """``docs/reference.md``: a section per resource, the regions function, types and config."""
+    out = [
+        "# together-pulumi reference",
+        "",
+        "Generated from `schema.json` by `make docs`; do not edit by hand.",
+        "",
+        "Python names are shown (the schema uses camelCase). **On change** says what changing an input does: "
+        "*replaces* (a new object is created, the old one deleted) or *in place* (the object is updated).",
+        "",
+    ]
+    for token, spec in schema["resources"].items():
+        name = token.rsplit(":", 1)[-1]
+        required = set(spec.get("requiredInputs", []))
+        out += [
+            f"## {name}",
+            "",
+            f"`together_pulumi.{name}` — {spec['description']}",
+            "",
+            "### Inputs",
+            "",
+            "| name | type | required | default | on change | secret | description |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for camel, prop in spec["inputProperties"].items():
+            default = json.dumps(prop["default"]) if "default" in prop else ""
+            change = "replaces" if prop.get("replaceOnChanges") else "in place"
+            out.append(
+                f"| `{_python_name(camel, prop)}` | {_type_text(prop)} | {'yes' if camel in required else ''} "
+                f"| {default} | {change} | {'yes' if prop.get('secret') else ''} | {_cell(prop['description'])} |"
+            )
+        out += [
+            "",
+            "### Outputs",
+            "",
+            "All inputs are also outputs. In addition:",
+            "",
+            "| name | type | secret | description |",
+            "|---|---|---|---|",
+        ]
+        for camel, prop in spec["properties"].items():
+            if camel in spec["inputProperties"]:
+                continue
+            out.append(
+                f"| `{_python_name(camel, prop)}` | {_type_text(prop)} | {'yes' if prop.get('secret') else ''} "
+                f"| {_cell(prop['description'])} |"
+            )
+        out.append("")
+    for token, spec in schema["functions"].items():
+        name = token.rsplit(":", 1)[-1]
+        out += [f"## {name}", "", spec["description"], "", "| output | type | description |", "|---|---|---|"]
+        for camel, prop in spec["outputs"]["properties"].items():
+            out.append(f"| `{camel}` | {_type_text(prop)} | {_cell(prop['description'])} |")
+        out.append("")
+    out += ["## Types", ""]
+    for token, spec in schema["types"].items():
+        name = token.rsplit(":", 1)[-1]
+        out += [f"### {name}", "", spec["description"], ""]
+        if "enum" in spec:
+            out.append("Values: " + ", ".join(f"`{e['value']}`" for e in spec["enum"]))
+        else:
+            required = set(spec.get("required", []))
+            out += ["| name | type | required | description |", "|---|---|---|---|"]
+            for camel, prop in spec["properties"].items():
+                out.append(
+                    f"| `{_python_name(camel, prop)}` | {_type_text(prop)} | "
+                    f"{'yes' if camel in required else ''} | {_cell(prop['description'])} |"
+                )
+        out.append("")
+    out += ["## Configuration", "", "| key | secret | environment | description |", "|---|---|---|---|"]
+    for key, var in schema["config"]["variables"].items():
+        env = ", ".join(var.get("defaultInfo", {}).get("environment", []))
+        out.append(
+            f"| `together:{key}` | {'yes' if var.get('secret') else ''} | `{env}` | {_cell(var['description'])} |"
+        )
+    out.append("")
+    return "\n".join(out)
+
+
+def schema_text() -> str:
+    """``schema.json`` exactly as committed."""
+    return json.dumps(build_schema(), indent=2) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Write schema.json or docs/reference.md from the field tables.")
+    parser.add_argument("what", choices=["schema", "docs"])
+    parser.add_argument("--schema", type=Path, default=Path("schema.json"), help="docs: the schema to render")
+    parser.add_argument("--out", type=Path, help="output file (default: stdout)")
+    args = parser.parse_args(argv)
+    text = schema_text() if args.what == "schema" else render_docs(json.loads(args.schema.read_text()))
+    if args.out:
+        args.out.write_text(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

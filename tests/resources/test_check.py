@@ -1,0 +1,179 @@
+"""check: every rule the service enforces is a failure on the right property, with what would be valid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from emulator_process import EmulatorProcess
+from together_pulumi.resources.base import AUTONAME_PREFIX
+from together_pulumi.resources.fields import UNKNOWN
+from together_pulumi.resources.gpu_cluster import ClusterProvider
+from together_pulumi.resources.shared_volume import SharedVolumeProvider
+
+BASE: dict[str, Any] = {"region": "us-central-8", "gpu_type": "H100_SXM", "num_gpus": 16, AUTONAME_PREFIX: "train"}
+OIDC = {
+    "issuer_url": "https://issuer.example",
+    "client_id": "c",
+    "username_claim": "email",
+    "username_prefix": "oidc:",
+    "group_claim": "groups",
+    "group_prefix": "oidc:",
+}
+
+
+def failures(props: dict[str, Any], olds: dict[str, Any] | None = None) -> dict[str, str]:
+    result = ClusterProvider().check(olds or {}, {**BASE, **props})
+    return {f.property: f.reason for f in result.failures}
+
+
+STATIC_CASES = [
+    ({"num_gpus": 12}, "num_gpus", "num_gpus must be a positive multiple of 8 (one node = 8 GPUs); got 12"),
+    ({"num_gpus": 0}, "num_gpus", "positive multiple of 8"),
+    ({"num_gpus": 8.5}, "num_gpus", "must be an integer"),
+    ({"gpu_type": "A100_SXM"}, "gpu_type", "must be one of H100_SXM, H200_SXM, B200_SXM"),
+    ({"region": None}, "region", "is required"),
+    ({"cluster_type": "NOMAD"}, "cluster_type", "must be one of KUBERNETES, SLURM"),
+    ({"cluster_type": "SLURM"}, "slurm_shm_size_gib", "required when cluster_type is SLURM"),
+    ({"cluster_type": "SLURM", "slurm_shm_size_gib": 0}, "slurm_shm_size_gib", "must be positive"),
+    ({"cluster_type": "SLURM", "slurm_shm_size_gib": 64, "install_traefik": True}, "install_traefik", "KUBERNETES"),
+    ({"billing_type": "RESERVED"}, "duration_days", "required for RESERVED billing (1 to 90)"),
+    ({"billing_type": "RESERVED", "duration_days": 91}, "duration_days", "between 1 and 90; got 91"),
+    ({"duration_days": 3}, "duration_days", "RESERVED billing only"),
+    ({"num_reserved_gpus": 8}, "num_reserved_gpus", "RESERVED billing only"),
+    ({"billing_type": "SCHEDULED_CAPACITY"}, "reservation_start_time", "required for SCHEDULED_CAPACITY"),
+    (
+        {
+            "billing_type": "SCHEDULED_CAPACITY",
+            "reservation_start_time": "2027-01-02T00:00:00Z",
+            "reservation_end_time": "2027-01-01T00:00:00Z",
+        },
+        "reservation_end_time",
+        "must be after reservation_start_time",
+    ),
+    (
+        {
+            "billing_type": "SCHEDULED_CAPACITY",
+            "reservation_start_time": "next tuesday",
+            "reservation_end_time": "2027-01-01T00:00:00Z",
+        },
+        "reservation_start_time",
+        "RFC 3339",
+    ),
+    ({"reservation_end_time": "2027-01-01T00:00:00Z"}, "reservation_end_time", "RESERVED or SCHEDULED_CAPACITY"),
+    ({"num_preemptible_gpus": 8}, "project_id", "required when num_preemptible_gpus > 0"),
+    ({"num_preemptible_gpus": 12, "project_id": "p"}, "num_preemptible_gpus", "multiple of 8"),
+    ({"num_capacity_pool_gpus": 8}, "capacity_pool_id", "required when num_capacity_pool_gpus > 0"),
+    ({"num_capacity_pool_gpus": 24, "capacity_pool_id": "cp"}, "num_capacity_pool_gpus", "must not exceed num_gpus"),
+    ({"auto_scale": True}, "auto_scale_max_gpus", "required when auto_scale is true"),
+    ({"auto_scale": True, "auto_scale_max_gpus": 8}, "auto_scale_max_gpus", "at least num_gpus (16); got 8"),
+    ({"auto_scale_max_gpus": 32}, "auto_scale_max_gpus", "only applies with auto_scale=true"),
+    ({"cuda_version": "12.9"}, "nvidia_driver_version", "go together"),
+    ({"volume_id": "vol-1", "shared_volume": {"size_tib": 1}}, "shared_volume", "not both"),
+    ({"shared_volume": {"size_tib": 0}}, "shared_volume.size_tib", "at least 1"),
+    ({"shared_volume": {}}, "shared_volume.size_tib", "is required"),
+    ({"oidc_config": {**OIDC, "username_claim": "name"}}, "oidc_config.username_claim", "email, preferred_username"),
+    ({"oidc_config": {k: v for k, v in OIDC.items() if k != "client_id"}}, "oidc_config.client_id", "is required"),
+    ({"cluster_config": {"load_balancer": "F5"}}, "cluster_config.load_balancer", "NONE, TRAEFIK, NGINX, ISTIO"),
+    ({"cluster_config": {"load_balancer": "NONE", "colour": "red"}}, "cluster_config.colour", "valid: load_balancer"),
+    ({"add_ons": [{"add_on_type": "grafana", "name": "g"}]}, "add_ons[0].add_on_type", "dashboard, ingress"),
+    ({"acceptance_tests_params": {"dcgm_diag_level": "HUGE"}}, "acceptance_tests_params.dcgm_diag_level", "SHORT"),
+    ({"ready_timeout_seconds": 0}, "ready_timeout_seconds", "must be positive"),
+]
+
+
+@pytest.mark.parametrize(("props", "prop", "message"), STATIC_CASES, ids=[c[1] + ":" + c[2][:30] for c in STATIC_CASES])
+def test_static_rule_fails_on_the_property(
+    no_credentials: None, props: dict[str, Any], prop: str, message: str
+) -> None:
+    found = failures(props)
+    assert prop in found, found
+    assert message in found[prop]
+
+
+CATALOGUE_CASES = [
+    ({"region": "mars-1"}, "region", "region 'mars-1' does not exist; valid regions: us-central-2, us-central-8"),
+    (
+        {"gpu_type": "B200_SXM"},
+        "gpu_type",
+        "gpu_type B200_SXM is not offered in us-central-8 (it offers H100_SXM, H200_SXM); "
+        "regions offering it: us-south-1, us-west-1",
+    ),
+    ({"nvidia_version_id": "nv-nope"}, "nvidia_version_id", "not in the us-central-8 driver catalogue; valid: nv-"),
+    ({"cuda_version": "11.0", "nvidia_driver_version": "450"}, "cuda_version", "valid pairs: 12.9/575"),
+    (
+        {
+            "cuda_version": "12.6",
+            "nvidia_driver_version": "560",
+            "nvidia_version_id": "nv-us-central-8-cu129-575-u2204",
+        },
+        "nvidia_version_id",
+        "name different catalogue entries",
+    ),
+]
+
+
+@pytest.mark.parametrize(("props", "prop", "message"), CATALOGUE_CASES, ids=[c[1] for c in CATALOGUE_CASES])
+def test_catalogue_rule_fails_on_the_property(
+    api: EmulatorProcess, props: dict[str, Any], prop: str, message: str
+) -> None:
+    found = failures(props)
+    assert prop in found, found
+    assert message in found[prop]
+
+
+def test_a_valid_cluster_passes_and_gets_defaults_and_a_name(api: EmulatorProcess) -> None:
+    result = ClusterProvider().check({}, dict(BASE))
+    assert result.failures == []
+    assert result.inputs["cluster_type"] == "KUBERNETES"
+    assert result.inputs["billing_type"] == "ON_DEMAND"
+    assert result.inputs["wait_for_ready"] is True
+    assert result.inputs["ready_timeout_seconds"] == 3600
+    assert result.inputs["cluster_name"].startswith("train-")
+    assert "nvidia_version_id" not in result.inputs  # resolved at create, so a new catalogue entry is no diff
+
+
+def test_the_auto_name_is_kept_from_the_old_inputs(no_credentials: None) -> None:
+    first = ClusterProvider().check({}, dict(BASE)).inputs
+    again = ClusterProvider().check(first, dict(BASE)).inputs
+    assert again["cluster_name"] == first["cluster_name"]
+    assert ClusterProvider().check({}, dict(BASE)).inputs["cluster_name"] != first["cluster_name"]
+
+
+def test_unknown_values_are_never_reported(api: EmulatorProcess) -> None:
+    assert failures({"num_gpus": UNKNOWN, "region": UNKNOWN, "volume_id": UNKNOWN}) == {}
+    assert failures({"cluster_type": "SLURM", "slurm_shm_size_gib": UNKNOWN}) == {}
+    assert failures({"cluster_config": UNKNOWN, "add_ons": [UNKNOWN]}) == {}
+
+
+def test_catalogue_rules_are_skipped_without_credentials(no_credentials: None) -> None:
+    assert failures({"region": "mars-1"}) == {}
+    assert "num_gpus" in failures({"region": "mars-1", "num_gpus": 12})
+
+
+def test_the_catalogue_is_fetched_once_per_process(api: EmulatorProcess) -> None:
+    for gpus in (8, 16, 24):
+        failures({"num_gpus": gpus})
+    counts = api.admin.requests_log()["counts"]
+    assert counts.get("GET /v1/compute/regions") == 1
+
+
+def test_volume_check_names_size_and_forbids_shrinking(no_credentials: None) -> None:
+    provider = SharedVolumeProvider()
+    ok = provider.check({}, {"region": "us-central-8", "size_tib": 4, AUTONAME_PREFIX: "data"})
+    assert ok.failures == []
+    assert ok.inputs["volume_name"].startswith("data-")
+    assert ok.inputs["is_lifecycle_independent"] is True
+    shrink = provider.check(ok.inputs, {"region": "us-central-8", "size_tib": 2, AUTONAME_PREFIX: "data"})
+    assert [(f.property, f.reason) for f in shrink.failures] == [
+        (
+            "size_tib",
+            "size_tib cannot shrink from 4 to 2 TiB: Together volumes only grow. Keep size_tib >= 4, or make a new "
+            "volume (a new resource, or a new volume_name; the old data is lost).",
+        )
+    ]
+    zero = provider.check({}, {"region": "us-central-8", "size_tib": 0})
+    assert [f.property for f in zero.failures] == ["size_tib"]
+    missing = provider.check({}, {"size_tib": 1})
+    assert [f.property for f in missing.failures] == ["region"]
