@@ -1,0 +1,263 @@
+"""create/update/read/delete of the providers against a running emulator, as the engine calls them."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from emulator_process import DEFAULT_API_KEY, EmulatorProcess, start_emulator
+from together_pulumi.api import errors
+from together_pulumi.api.client import TogetherClient
+from together_pulumi.resources import session
+from together_pulumi.resources.base import AUTONAME_PREFIX
+from together_pulumi.resources.gpu_cluster import ClusterProvider, ReadinessProvider
+from together_pulumi.resources.shared_volume import SharedVolumeProvider
+from together_pulumi.resources.waiting import WaitTimeoutError
+
+CLUSTER = {"region": "us-central-8", "gpu_type": "H100_SXM", "num_gpus": 16, AUTONAME_PREFIX: "train"}
+
+
+def checked(props: dict[str, Any]) -> dict[str, Any]:
+    result = ClusterProvider().check({}, props)
+    assert result.failures == []
+    return dict(result.inputs)
+
+
+def readiness_inputs(cluster_outs: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    """What the GpuCluster component passes to its readiness step."""
+    props = {k: cluster_outs.get(k) for k in ReadinessProvider._INPUTS}
+    props.update(overrides)
+    return dict(ReadinessProvider().check({}, props).inputs)
+
+
+@pytest.fixture
+def slow(monkeypatch: pytest.MonkeyPatch) -> Iterator[EmulatorProcess]:
+    """An emulator whose provisioning takes 60 virtual seconds, with the clock frozen: tests drive it."""
+    with start_emulator(provisioning_seconds=60, deletion_seconds=30, volume_provisioning_seconds=30) as emu:
+        emu.admin.set_clock_scale(0)
+        monkeypatch.setenv("TOGETHER_API_KEY", DEFAULT_API_KEY)
+        monkeypatch.setenv("TOGETHER_BASE_URL", emu.base_url)
+        monkeypatch.setenv("TOGETHER_PULUMI_MAX_POLL_SECONDS", "0.2")
+        session.configure_from_stack({})
+        session.forget_catalogue()
+        yield emu
+        session.forget_catalogue()
+
+
+def advance_in_background(
+    emu: EmulatorProcess, seconds: float, *, steps: int = 6, delay: float = 0.3
+) -> threading.Thread:
+    """Move the frozen clock forward in steps while a provider method waits."""
+
+    def run() -> None:
+        import time
+
+        for _ in range(steps):
+            time.sleep(delay)
+            emu.admin.advance_clock(seconds / steps)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_create_returns_at_once_and_readiness_waits_with_progress(
+    slow: EmulatorProcess, capsys: pytest.CaptureFixture[str]
+) -> None:
+    created = ClusterProvider().create(checked(CLUSTER))
+    assert created.outs["status"] == "WaitingForControlPlaneNodes"  # recorded before any waiting
+    assert created.outs["cluster_id"] == created.id
+    assert created.outs["nvidia_version_id"] == "nv-us-central-8-cu129-575-u2204"  # newest catalogue entry
+    assert (created.outs["cuda_version"], created.outs["nvidia_driver_version"]) == ("12.9", "575")
+
+    mover = advance_in_background(slow, 60)
+    ready = ReadinessProvider().create(readiness_inputs(created.outs))
+    mover.join()
+    assert ready.outs["status"] == "Ready"
+    assert ready.outs["num_nodes"] == 2
+    assert ready.outs["kubeconfig"].startswith("apiVersion: v1")
+    assert len(ready.outs["gpu_worker_nodes"]) == 2
+    lines = capsys.readouterr().out.splitlines()
+    statuses = [line for line in lines if created.id in line]
+    assert any("WaitingForControlPlaneNodes" in line and "(+0s)" in line for line in statuses)
+    assert any("Ready, 2 of 2 GPU nodes" in line for line in statuses)
+    assert len(statuses) >= 4  # one line per status seen on the way
+
+
+def test_a_timed_out_wait_keeps_the_cluster_and_the_next_up_resumes(slow: EmulatorProcess) -> None:
+    created = ClusterProvider().create(checked({**CLUSTER, "ready_timeout_seconds": 1}))
+    with pytest.raises(WaitTimeoutError) as raised:
+        ReadinessProvider().create(readiness_inputs(created.outs))
+    message = str(raised.value)
+    assert created.id in message
+    assert "WaitingForControlPlaneNodes" in message
+    assert "run `pulumi up` again to resume waiting" in message
+    # The Cluster step's create succeeded, so the engine recorded the cluster; the next up only re-runs readiness.
+    mover = advance_in_background(slow, 60)
+    ready = ReadinessProvider().create(readiness_inputs(created.outs, ready_timeout_seconds=60))
+    mover.join()
+    assert ready.outs["status"] == "Ready"
+    assert len(slow.admin.state()["clusters"]) == 1
+    assert slow.admin.requests_log()["counts"]["POST /v1/compute/clusters"] == 1
+
+
+def test_update_sends_only_changed_mutable_fields_then_waits_again(
+    api: EmulatorProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inputs = checked(CLUSTER)
+    created = ClusterProvider().create(inputs)
+    ReadinessProvider().create(readiness_inputs(created.outs))
+    sent: list[dict[str, Any]] = []
+    original = TogetherClient.update_cluster
+
+    def spy(self: TogetherClient, cluster_id: str, request: Any) -> Any:
+        sent.append(request.to_wire())
+        return original(self, cluster_id, request)
+
+    monkeypatch.setattr(TogetherClient, "update_cluster", spy)
+    news = {**inputs, "num_gpus": 64, "ready_timeout_seconds": 1200}
+    updated = ClusterProvider().update(created.id, created.outs, news)
+    assert sent == [{"num_gpus": 64}]
+    assert updated.outs["revision"] == 1
+    assert updated.outs["cluster_id"] == created.id
+    assert updated.outs["nvidia_version_id"] == created.outs["nvidia_version_id"]  # resolved values are kept
+    ready = ReadinessProvider().update("r", {}, readiness_inputs(updated.outs))
+    assert (ready.outs["status"], ready.outs["num_nodes"]) == ("Ready", 8)
+
+    # A provider setting alone changes state but calls nothing.
+    again = ClusterProvider().update(created.id, updated.outs, {**news, "delete_timeout_seconds": 5})
+    assert sent == [{"num_gpus": 64}]
+    assert again.outs["revision"] == 1
+
+
+def test_refresh_reports_out_of_band_scale_and_deletion(api: EmulatorProcess) -> None:
+    inputs = checked(CLUSTER)
+    created = ClusterProvider().create(inputs)
+    api.admin.scale_cluster(created.id, 32)
+    read = ClusterProvider().read(created.id, created.outs)
+    assert read.outs["num_gpus"] == 32
+    assert read.inputs is not None and read.inputs["num_gpus"] == 32
+    # ...so the next preview shows exactly the drift, as an update back to the declared size.
+    drift = ClusterProvider().diff(created.id, read.outs, inputs)
+    assert (drift.changes, drift.replaces) == (True, [])
+
+    api.admin.delete_cluster(created.id)
+    gone = ClusterProvider().read(created.id, created.outs)
+    assert gone.id == "" and gone.outs == {}
+    assert ReadinessProvider().read("r", {"cluster_id": created.id}).id == ""
+
+
+def test_autoscaler_moves_within_bounds_are_not_drift(api: EmulatorProcess) -> None:
+    inputs = checked({**CLUSTER, "auto_scale": True, "auto_scale_max_gpus": 64})
+    created = ClusterProvider().create(inputs)
+    api.admin.scale_cluster(created.id, 48)
+    assert ClusterProvider().read(created.id, created.outs).outs["num_gpus"] == 16
+    api.admin.scale_cluster(created.id, 80)  # beyond the bound: that is drift
+    assert ClusterProvider().read(created.id, created.outs).outs["num_gpus"] == 80
+
+
+def test_delete_waits_until_gone_and_404_is_success(slow: EmulatorProcess, capsys: pytest.CaptureFixture[str]) -> None:
+    slow.admin.set_clock_scale(1000)  # provisioning and deletion take milliseconds
+    created = ClusterProvider().create(checked(CLUSTER))
+    ClusterProvider().delete(created.id, created.outs)
+    assert slow.admin.state()["clusters"] == []
+    out = capsys.readouterr().out
+    assert "deletion requested" in out and "deleted" in out
+    ClusterProvider().delete(created.id, created.outs)  # already gone: fine
+
+
+def test_volume_delete_waits_for_the_cluster_being_deleted_to_release_it(slow: EmulatorProcess) -> None:
+    slow.admin.set_clock_scale(1000)
+    volume = SharedVolumeProvider()
+    vol = volume.create(dict(volume.check({}, {"region": "us-central-8", "size_tib": 2}).inputs))
+    cluster = ClusterProvider().create(checked({**CLUSTER, "volume_id": vol.id}))
+    slow.admin.set_clock_scale(0)
+    session.client().delete_cluster(cluster.id)  # the cluster is Deleting and still holds the volume
+    mover = advance_in_background(slow, 60)
+    volume.delete(vol.id, vol.outs)
+    mover.join()
+    assert slow.admin.state()["volumes"] == []
+
+
+def test_volume_delete_refuses_clearly_while_a_live_cluster_holds_it(api: EmulatorProcess) -> None:
+    volume = SharedVolumeProvider()
+    vol = volume.create(dict(volume.check({}, {"region": "us-central-8", "size_tib": 2}).inputs))
+    cluster = ClusterProvider().create(checked({**CLUSTER, "volume_id": vol.id}))
+    with pytest.raises(RuntimeError, match=f"attached to cluster {cluster.id} \\(status Ready\\)"):
+        volume.delete(vol.id, vol.outs)
+
+
+def test_volume_create_waits_for_available_and_resize_grows(slow: EmulatorProcess) -> None:
+    volume = SharedVolumeProvider()
+    inputs = dict(volume.check({}, {"region": "us-central-8", "size_tib": 2, AUTONAME_PREFIX: "data"}).inputs)
+    mover = advance_in_background(slow, 30)
+    created = volume.create(inputs)
+    mover.join()
+    assert created.outs["status"] == "available"
+    assert created.outs["volume_name"].startswith("data-")
+    slow.admin.set_clock_scale(1000)
+    grown = volume.update(created.id, created.outs, {**inputs, "size_tib": 6})
+    assert grown.outs["size_tib"] == 6
+    refreshed = volume.read(created.id, grown.outs)
+    assert refreshed.outs["size_tib"] == 6 and refreshed.inputs is not None
+
+
+def test_adopting_existing_objects(api: EmulatorProcess) -> None:
+    original = ClusterProvider().create(checked(CLUSTER))
+    adopted = ClusterProvider().create(checked({**CLUSTER, "existing_cluster_id": original.id, "num_gpus": 24}))
+    assert adopted.id == original.id
+    assert api.admin.state()["clusters"][0]["num_gpus"] == 24  # converged to the declared size
+    assert len(api.admin.state()["clusters"]) == 1
+    with pytest.raises(ValueError, match="gpu_type is H100_SXM, declared H200_SXM"):
+        ClusterProvider().create(checked({**CLUSTER, "gpu_type": "H200_SXM", "existing_cluster_id": original.id}))
+    with pytest.raises(ValueError, match="does not exist"):
+        ClusterProvider().create(checked({**CLUSTER, "existing_cluster_id": "t-missing"}))
+
+    volume = SharedVolumeProvider()
+    vol = volume.create(dict(volume.check({}, {"region": "us-central-8", "size_tib": 4}).inputs))
+    taken = volume.create(
+        dict(volume.check({}, {"region": "us-central-8", "size_tib": 4, "existing_volume_id": vol.id}).inputs)
+    )
+    assert taken.id == vol.id
+    with pytest.raises(ValueError, match="volumes cannot shrink"):
+        volume.create(
+            dict(volume.check({}, {"region": "us-central-8", "size_tib": 1, "existing_volume_id": vol.id}).inputs)
+        )
+
+
+def test_wait_for_ready_false_returns_as_soon_as_accepted(slow: EmulatorProcess) -> None:
+    created = ClusterProvider().create(checked({**CLUSTER, "wait_for_ready": False}))
+    ready = ReadinessProvider().create(readiness_inputs(created.outs))
+    assert ready.outs["status"] == "WaitingForControlPlaneNodes"
+
+
+def test_scheduled_capacity_does_not_wait_for_its_start(slow: EmulatorProcess) -> None:
+    props = {
+        **CLUSTER,
+        "billing_type": "SCHEDULED_CAPACITY",
+        "reservation_start_time": "2099-01-01T00:00:00Z",
+        "reservation_end_time": "2099-01-08T00:00:00Z",
+    }
+    created = ClusterProvider().create(checked(props))
+    ready = ReadinessProvider().create(readiness_inputs(created.outs))
+    assert ready.outs["status"] != "Ready"
+
+
+def test_without_credentials_create_says_what_to_set(no_credentials: None) -> None:
+    with pytest.raises(errors.ConfigurationError, match="together:apiKey"):
+        ClusterProvider().create(checked(CLUSTER))
+
+
+def test_stack_config_credentials_win_over_the_environment(
+    api: EmulatorProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TOGETHER_BASE_URL", "http://127.0.0.1:9")  # nothing listens there
+    session.configure_from_stack({"together:apiKey": DEFAULT_API_KEY, "together:baseUrl": api.base_url})
+    try:
+        created = ClusterProvider().create(checked(CLUSTER))
+        assert api.admin.state()["clusters"][0]["cluster_id"] == created.id
+    finally:
+        session.configure_from_stack({})

@@ -1,0 +1,137 @@
+"""The resource classes under Pulumi's mocks: both argument styles, typed outputs, secret kubeconfig."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pytest
+
+import together_pulumi as together
+
+
+class Mocks(pulumi.runtime.Mocks):
+    def __init__(self) -> None:
+        self.resources: list[pulumi.runtime.MockResourceArgs] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        self.resources.append(args)
+        outs = dict(args.inputs)
+        if args.typ == "pulumi-python:dynamic/together:Cluster":
+            outs.update(cluster_id="t-mock", cluster_name=outs.get("cluster_name") or "train-mock", revision=0)
+            return "t-mock", outs
+        if args.typ == "pulumi-python:dynamic/together:ClusterReadiness":
+            outs.update(status="Ready", kubeconfig="apiVersion: v1\nkind: Config\n", num_nodes=2)
+            return "t-mock-ready", outs
+        if args.typ == "pulumi-python:dynamic/together:SharedVolume":
+            outs.update(volume_id="vol-mock", status="available")
+            return "vol-mock", outs
+        return f"{args.name}-id", outs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+
+@pytest.fixture
+def mocks() -> Mocks:
+    mocks = Mocks()
+    pulumi.runtime.set_mocks(mocks, project="test", stack="test", preview=False)
+    return mocks
+
+
+def resolved(output: pulumi.Output[Any]) -> Any:
+    """The value of an Output once the mock engine has resolved it (run inside @pulumi.runtime.test)."""
+    return output.apply(lambda v: v)
+
+
+@pulumi.runtime.test
+def test_keyword_style_builds_the_component_and_its_steps(mocks: Mocks) -> pulumi.Output[Any]:
+    cluster = together.GpuCluster("train", region="us-central-8", gpu_type=together.GpuType.H100_SXM, num_gpus=16)
+
+    def check(values: list[Any]) -> None:
+        cluster_id, status, num_nodes, gpu_type = values
+        assert (cluster_id, status, num_nodes, gpu_type) == ("t-mock", "Ready", 2, "H100_SXM")
+        types = {r.typ for r in mocks.resources}
+        assert {
+            "together:index:GpuCluster",
+            "pulumi-python:dynamic/together:Cluster",
+            "pulumi-python:dynamic/together:ClusterReadiness",
+        } <= types
+        step = next(r for r in mocks.resources if r.typ == "pulumi-python:dynamic/together:Cluster")
+        assert step.inputs["gpu_type"] == "H100_SXM"  # the enum travels as its value
+        assert step.inputs["_autoname_prefix"] == "train"
+
+    return pulumi.Output.all(cluster.cluster_id, cluster.status, cluster.num_nodes, cluster.gpu_type).apply(check)
+
+
+@pulumi.runtime.test
+def test_args_style_and_nested_args(mocks: Mocks) -> pulumi.Output[Any]:
+    args = together.GpuClusterArgs(
+        region="us-west-1",
+        gpu_type="B200_SXM",
+        num_gpus=16,
+        cluster_type="SLURM",
+        slurm_shm_size_gib=64,
+        cluster_config=together.ClusterConfigArgs(
+            load_balancer="NONE", slurm_startup_scripts=together.SlurmStartupScriptsArgs(worker_prolog="echo hi")
+        ),
+        add_ons=[together.AddOnArgs(add_on_type="dashboard", name="dash")],
+    )
+    cluster = together.GpuCluster("slurm", args, pulumi.ResourceOptions(protect=False))
+
+    def check(_: Any) -> None:
+        step = next(r for r in mocks.resources if r.typ == "pulumi-python:dynamic/together:Cluster")
+        assert step.inputs["cluster_config"] == {
+            "load_balancer": "NONE",
+            "slurm_startup_scripts": {"worker_prolog": "echo hi"},
+        }
+        assert step.inputs["add_ons"] == [{"add_on_type": "dashboard", "name": "dash"}]
+
+    return cluster.cluster_id.apply(check)
+
+
+@pulumi.runtime.test
+def test_kubeconfig_is_secret(mocks: Mocks) -> pulumi.Output[Any]:
+    cluster = together.GpuCluster("train", region="us-central-8", gpu_type="H100_SXM", num_gpus=8)
+
+    def check(secret: bool) -> None:
+        assert secret is True
+
+    return pulumi.Output.from_input(cluster.kubeconfig.is_secret()).apply(check)
+
+
+@pulumi.runtime.test
+def test_shared_volume_both_styles(mocks: Mocks) -> pulumi.Output[Any]:
+    a = together.SharedVolume("a", region="us-central-8", size_tib=4)
+    b = together.SharedVolume("b", together.SharedVolumeArgs(region="us-central-8", size_tib=2, volume_name="named"))
+
+    def check(values: list[Any]) -> None:
+        assert values == ["vol-mock", "available", "vol-mock"]
+        named = next(r for r in mocks.resources if r.name == "b")
+        assert named.inputs["volume_name"] == "named"
+
+    return pulumi.Output.all(a.volume_id, a.status, b.volume_id).apply(check)
+
+
+def test_mixing_args_and_keywords_or_unknown_keywords_is_a_clear_error(mocks: Mocks) -> None:
+    with pytest.raises(TypeError, match="unknown argument\\(s\\) gpus; valid:"):
+        together.GpuCluster("bad", region="us-central-8", gpu_type="H100_SXM", gpus=8)
+    with pytest.raises(TypeError, match="either an GpuClusterArgs or keyword arguments"):
+        together.GpuCluster(
+            "bad", together.GpuClusterArgs(region="r", gpu_type="H100_SXM", num_gpus=8), region="us-central-8"
+        )
+
+
+def test_args_classes_match_the_field_tables() -> None:
+    import dataclasses
+
+    from together_pulumi.resources.gpu_cluster import CLUSTER_FIELDS
+    from together_pulumi.resources.shared_volume import VOLUME_FIELDS
+
+    for args_class, table in ((together.GpuClusterArgs, CLUSTER_FIELDS), (together.SharedVolumeArgs, VOLUME_FIELDS)):
+        fields = {f.name: f for f in dataclasses.fields(args_class)}
+        inputs = {f.name: f for f in table if f.input}
+        assert list(fields) == list(inputs), args_class.__name__
+        for name, field in fields.items():
+            no_default = field.default is dataclasses.MISSING
+            assert no_default == inputs[name].required, f"{args_class.__name__}.{name}"
