@@ -93,8 +93,9 @@ class ProgramStack:
             project_settings=auto.ProjectSettings(name=name, runtime="python", backend=auto.ProjectBackend(backend)),
             secrets_provider="passphrase",
         )
-        self.stack = auto.create_or_select_stack(stack_name, project_name=name,
-                                                 program=inline_program(self.program_dir), opts=opts)
+        self.stack = auto.create_or_select_stack(
+            stack_name, project_name=name, program=inline_program(self.program_dir), opts=opts
+        )
         for key, value in (config or {}).items():
             self.stack.set_config(key, auto.ConfigValue(value))
         for key, value in (secrets or {}).items():
@@ -142,9 +143,14 @@ def _main() -> int:
     def pairs(items: list[str]) -> dict[str, str]:
         return dict(item.split("=", 1) for item in items)
 
-    stack = ProgramStack(args.program_dir, args.stack, args.state_dir, config=pairs(args.config),
-                         secrets=pairs(args.secret), env={k: v for k, v in os.environ.items()
-                                                          if k.startswith("TOGETHER_")})
+    stack = ProgramStack(
+        args.program_dir,
+        args.stack,
+        args.state_dir,
+        config=pairs(args.config),
+        secrets=pairs(args.secret),
+        env={k: v for k, v in os.environ.items() if k.startswith("TOGETHER_")},
+    )
     if args.command == "outputs":
         for key, value in stack.outputs().items():
             print(f"  {key}: {'[secret]' if value.secret else value.value}")

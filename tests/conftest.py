@@ -13,7 +13,9 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -30,3 +32,12 @@ def emulator() -> Iterator[EmulatorProcess]:
 def emu(emulator: EmulatorProcess) -> Iterator[EmulatorProcess]:
     emulator.admin.reset()
     yield emulator
+
+
+@pytest.fixture(scope="session")
+def engine_bin() -> Path:
+    """The bin directory of the pinned Pulumi engine, built if needed. Never skipped: no engine is a failure."""
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(["bash", str(root / "scripts" / "setup-engine.sh")], capture_output=True, text=True)
+    assert result.returncode == 0, f"the Pulumi engine could not be set up:\n{result.stderr}"
+    return Path(result.stdout.strip().splitlines()[-1])

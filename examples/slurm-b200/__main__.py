@@ -9,8 +9,7 @@ region = config.get("region") or "us-west-1"
 nodes = config.get_int("nodes") or 2
 
 data = together.SharedVolume(
-    "data",
-    together.SharedVolumeArgs(region=region, size_tib=config.get_int("volumeTib") or 4),
+    "data", together.SharedVolumeArgs(region=region, size_tib=config.get_int("volumeTib") or 4)
 )
 
 train = together.GpuCluster(
@@ -25,7 +24,7 @@ train = together.GpuCluster(
         cluster_config=together.ClusterConfigArgs(
             load_balancer="NONE",
             slurm_startup_scripts=together.SlurmStartupScriptsArgs(
-                worker_prolog="#!/bin/bash\nnvidia-smi -L > /dev/null\n",
+                worker_prolog="#!/bin/bash\nnvidia-smi -L > /dev/null\n"
             ),
         ),
     ),
