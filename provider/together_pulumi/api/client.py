@@ -157,16 +157,12 @@ class TogetherClient:
                 "no Together API key: set the stack config together:apiKey (pulumi config set --secret "
                 "together:apiKey ...) or the TOGETHER_API_KEY environment variable"
             )
-        self.base_url = normalize_base_url(
-            base_url or os.environ.get("TOGETHER_BASE_URL") or DEFAULT_BASE_URL
-        )
+        self.base_url = normalize_base_url(base_url or os.environ.get("TOGETHER_BASE_URL") or DEFAULT_BASE_URL)
         self.retry = retry or RetryPolicy()
         self._http = httpx.Client(
             base_url=self.base_url,
             headers={"Authorization": f"Bearer {key}", "Accept": "application/json"},
-            timeout=httpx.Timeout(
-                self.retry.request_timeout_seconds, connect=self.retry.connect_timeout_seconds
-            ),
+            timeout=httpx.Timeout(self.retry.request_timeout_seconds, connect=self.retry.connect_timeout_seconds),
             transport=transport,
         )
 
@@ -261,15 +257,10 @@ class TogetherClient:
             response = self._http.request(method, path, timeout=timeout, **kwargs)
         except (httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise errors.TimeoutError(
-                f"could not connect in time ({type(exc).__name__})",
-                method=method,
-                path=path,
-                request_sent=False,
+                f"could not connect in time ({type(exc).__name__})", method=method, path=path, request_sent=False
             ) from None
         except httpx.TimeoutException as exc:
-            raise errors.TimeoutError(
-                f"no response in time ({type(exc).__name__})", method=method, path=path
-            ) from None
+            raise errors.TimeoutError(f"no response in time ({type(exc).__name__})", method=method, path=path) from None
         except httpx.ConnectError as exc:
             raise errors.ConnectionError(
                 f"could not connect ({exc})", method=method, path=path, request_sent=False
@@ -310,9 +301,7 @@ class TogetherClient:
 
         def attempt() -> httpx.Response:
             remaining = max(0.001, deadline - time.monotonic())
-            return self._send(
-                method, path, timeout=min(self.retry.request_timeout_seconds, remaining), **kwargs
-            )
+            return self._send(method, path, timeout=min(self.retry.request_timeout_seconds, remaining), **kwargs)
 
         def wait(state: tenacity.RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
@@ -321,12 +310,7 @@ class TogetherClient:
         def before_sleep(state: tenacity.RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome else None
             log.warning(
-                "%s %s failed (%s); retry %d in %.2fs",
-                method,
-                path,
-                exc,
-                state.attempt_number,
-                state.upcoming_sleep,
+                "%s %s failed (%s); retry %d in %.2fs", method, path, exc, state.attempt_number, state.upcoming_sleep
             )
 
         retrying = tenacity.Retrying(
@@ -380,9 +364,7 @@ class TogetherClient:
             if time.monotonic() + pause >= deadline:
                 break
             if _is_certainly_not_applied(last):
-                log.warning(
-                    "create %s failed before reaching the service (%s); retry in %.2fs", what, last, pause
-                )
+                log.warning("create %s failed before reaching the service (%s); retry in %.2fs", what, last, pause)
                 time.sleep(pause)
                 continue
             # Ambiguous: give an in-flight request time to land, then look for what it made.
@@ -391,9 +373,7 @@ class TogetherClient:
             created = [obj for obj in find_by_name() if object_id(obj) not in existing]
             if created:
                 log.warning(
-                    "create %s: found %s created by the failed request; adopting it",
-                    what,
-                    object_id(created[0]),
+                    "create %s: found %s created by the failed request; adopting it", what, object_id(created[0])
                 )
                 return created[0]
         assert last is not None
