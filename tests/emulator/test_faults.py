@@ -132,3 +132,30 @@ def test_request_log(emu: EmulatorProcess) -> None:
     assert log["requests"][1]["path"] == f"/v1/compute/clusters/{cluster['cluster_id']}"
     emu.admin.clear_requests()
     assert emu.admin.requests_log() == {"requests": [], "counts": {}}
+
+
+def test_an_after_commit_fault_never_hides_a_request_that_was_not_applied(emu: EmulatorProcess) -> None:
+    """A refused create stays a refusal: the 409 goes out and the log shows no injected fault."""
+    from ._helpers import cluster_body
+
+    emu.admin.set_capacity("us-central-8", "H100_SXM", 0)
+    emu.admin.set_faults(rate_503=1.0, after_commit_ratio=1.0, methods=["POST"], seed=5)
+    with emu.client() as client:
+        response = client.post("/v1/compute/clusters", json=cluster_body())
+    assert response.status_code == 409
+    assert "Out of stock" in response.json()["message"]
+    entry = emu.admin.requests_log()["requests"][-1]
+    assert (entry["status"], entry["fault"], entry["after_commit"]) == (409, None, False)
+    assert emu.admin.state()["clusters"] == []
+
+
+def test_latency_still_applies_a_request_whose_client_gave_up(emu: EmulatorProcess) -> None:
+    from ._helpers import cluster_body
+
+    emu.admin.set_faults(latency_ms=300, methods=["POST"], seed=5)
+    with emu.client(timeout=0.1) as client, pytest.raises(httpx.ReadTimeout):
+        client.post("/v1/compute/clusters", json=cluster_body(cluster_name="late"))
+    deadline = time.monotonic() + 5
+    while not emu.admin.state()["clusters"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [c["cluster_name"] for c in emu.admin.state()["clusters"]] == ["late"]

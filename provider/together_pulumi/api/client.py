@@ -58,6 +58,9 @@ class RetryPolicy:
     max_backoff_seconds: float = 20.0
     request_timeout_seconds: float = 30.0
     connect_timeout_seconds: float = 10.0
+    #: After a create timed out, how long to keep looking for what the request may still be
+    #: creating before sending it again (a timed-out request can land later).
+    create_settle_seconds: float = 15.0
 
 
 def normalize_base_url(url: str) -> str:
@@ -367,15 +370,22 @@ class TogetherClient:
                 log.warning("create %s failed before reaching the service (%s); retry in %.2fs", what, last, pause)
                 time.sleep(pause)
                 continue
-            # Ambiguous: give an in-flight request time to land, then look for what it made.
+            # Ambiguous: look for what the request made. A timed-out request may still be in flight,
+            # so keep looking for a while; after a 5xx or a cut response one look is enough.
             log.warning("create %s failed ambiguously (%s); looking it up before any retry", what, last)
             time.sleep(pause)
-            created = [obj for obj in find_by_name() if object_id(obj) not in existing]
-            if created:
-                log.warning(
-                    "create %s: found %s created by the failed request; adopting it", what, object_id(created[0])
-                )
-                return created[0]
+            settle = self.retry.create_settle_seconds if isinstance(last, errors.TimeoutError) else 0.0
+            settle_until = min(deadline, time.monotonic() + settle)
+            while True:
+                created = [obj for obj in find_by_name() if object_id(obj) not in existing]
+                if created:
+                    log.warning(
+                        "create %s: found %s created by the failed request; adopting it", what, object_id(created[0])
+                    )
+                    return created[0]
+                if time.monotonic() >= settle_until:
+                    break
+                time.sleep(min(1.0, max(0.0, settle_until - time.monotonic())))
         assert last is not None
         raise last
 

@@ -94,6 +94,23 @@ async def _drain(receive: Receive) -> None:
             return
 
 
+async def _buffered(receive: Receive) -> Receive:
+    """Read the whole request body now and replay it later, even if the client has gone by then."""
+    messages: list[Message] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] == "http.disconnect" or not message.get("more_body", False):
+            break
+
+    async def replay() -> Message:
+        if messages:
+            return messages.pop(0)
+        return await receive()
+
+    return replay
+
+
 class ApiMiddleware:
     """Pure ASGI (not BaseHTTPMiddleware) so that a fault can abort a connection mid-response."""
 
@@ -127,6 +144,9 @@ class ApiMiddleware:
         route = self.route_template(scope)
         decision = self.emulator.faults.decide(method, path)
         if decision.latency_seconds > 0:
+            # Read the request first: a slow server still applies a request whose client gave up
+            # waiting, which is the case a client must survive without sending a duplicate create.
+            receive = await _buffered(receive)
             await asyncio.sleep(decision.latency_seconds)
 
         def log(status: int, after_commit: bool = False) -> None:
@@ -149,6 +169,7 @@ class ApiMiddleware:
             return
 
         statuses: list[int] = []
+        held: list[Message] = []
         forward = decision.kind == "none"
 
         async def capture(message: Message) -> None:
@@ -156,10 +177,19 @@ class ApiMiddleware:
                 statuses.append(int(message["status"]))
             if forward:
                 await send(message)
+            else:
+                held.append(message)
 
         await self.app(scope, receive, capture)
+        status = statuses[0] if statuses else 500
         if forward:
-            log(statuses[0] if statuses else 500)
+            log(status)
+            return
+        if not 200 <= status < 300:
+            # Nothing was applied, so there is nothing to hide: the real answer goes out.
+            for message in held:
+                await send(message)
+            self.emulator.log.add(method, path, route, status, None, False)
             return
         # The work is done (and persisted); the client is told it failed.
         log(await self._send_fault(decision, send), after_commit=True)

@@ -17,6 +17,8 @@ So the user-facing ``GpuCluster`` is a component of two children:
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -597,9 +599,6 @@ def _node_outputs(cluster: Cluster) -> dict[str, Any]:
 
 
 def _decode_kubeconfig(encoded: str) -> str:
-    import base64
-    import binascii
-
     if not encoded:
         return ""
     try:

@@ -1,0 +1,138 @@
+"""Creates never make a duplicate: after an ambiguous failure the client adopts what its POST made.
+
+A cluster bills every hour, so a blind retry of a POST that did commit is the worst bug this layer
+can have. The emulator's ``after_commit_ratio`` makes faults that happen after the object was
+created: the client sees a 500/503 or a dropped connection although the create succeeded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import time
+from collections import Counter
+
+import httpx
+import pytest
+
+from emulator_process import EmulatorProcess
+from together_pulumi.api import RetryPolicy, TogetherClient, errors
+
+from ._helpers import CLUSTERS, FAST, SECRET_KEY, VOLUMES, cluster_request, count, entries, mock_client, volume_request
+from .conftest import Catch
+
+N = 20
+
+
+def test_no_duplicates_under_heavy_post_faults(emu: EmulatorProcess) -> None:
+    emu.admin.set_faults(
+        rate_500=0.3, rate_503=0.2, drop_rate=0.2, after_commit_ratio=0.5, methods=["POST"],
+        path_prefix=CLUSTERS, retry_after_seconds=0.01, seed=11,
+    )  # fmt: skip
+    policy = RetryPolicy(deadline_seconds=60, max_attempts=12, initial_backoff_seconds=0.01, max_backoff_seconds=0.05)
+    names = [f"stress-{i:02d}" for i in range(N)]
+    with TogetherClient(SECRET_KEY, emu.base_url, retry=policy) as client:
+        created = {name: client.create_cluster(cluster_request(name)) for name in names}
+    assert all(created[name].cluster_name == name for name in names)
+
+    clusters = emu.admin.state()["clusters"]
+    assert Counter(c["cluster_name"] for c in clusters) == Counter(names), "one cluster per name, no duplicates"
+    assert {c["cluster_id"] for c in clusters} == {c.cluster_id for c in created.values()}
+
+    # The run really exercised the ambiguous path: some POSTs committed and then failed.
+    posts = entries(emu, "POST", CLUSTERS)
+    assert any(e["after_commit"] for e in posts), "expected after-commit faults with seed 11"
+    assert any(e["fault"] and not e["after_commit"] for e in posts), "expected before-commit faults with seed 11"
+    assert len(posts) > N
+
+
+@pytest.mark.parametrize("fault", ["rate_500", "rate_503", "drop_rate"])
+def test_committed_then_failed_create_is_adopted(emu: EmulatorProcess, client: TogetherClient, fault: str) -> None:
+    emu.admin.set_faults(**{fault: 1.0}, after_commit_ratio=1.0, methods=["POST"], retry_after_seconds=0.01)
+    cluster = client.create_cluster(cluster_request("ambiguous"))
+    assert cluster.cluster_name == "ambiguous"
+    clusters = emu.admin.state()["clusters"]
+    assert [c["cluster_id"] for c in clusters] == [cluster.cluster_id]
+    (post,) = entries(emu, "POST", CLUSTERS)
+    assert post["after_commit"] is True and post["fault"] is not None
+
+
+def test_committed_then_failed_volume_create_is_adopted(emu: EmulatorProcess, client: TogetherClient) -> None:
+    emu.admin.set_faults(drop_rate=1.0, after_commit_ratio=1.0, methods=["POST"])
+    volume = client.create_volume(volume_request("ambiguous-vol"))
+    assert [v["volume_id"] for v in emu.admin.state()["volumes"]] == [volume.volume_id]
+    assert count(emu, "POST", VOLUMES) == 1
+
+
+def test_a_pre_existing_namesake_is_not_adopted(emu: EmulatorProcess, client: TogetherClient) -> None:
+    with emu.client() as raw:
+        response = raw.post(CLUSTERS, json=cluster_request("twin").to_wire())
+        assert response.status_code == 200
+        old_id = response.json()["cluster_id"]
+    emu.admin.clear_requests()
+    emu.admin.set_faults(rate_500=1.0, after_commit_ratio=1.0, methods=["POST"])
+
+    cluster = client.create_cluster(cluster_request("twin"))
+
+    assert cluster.cluster_id != old_id, "adopted the cluster that existed before the call"
+    ids = sorted(c["cluster_id"] for c in emu.admin.state()["clusters"] if c["cluster_name"] == "twin")
+    assert ids == sorted([old_id, cluster.cluster_id])
+    assert count(emu, "POST", CLUSTERS) == 1
+
+
+def test_a_pre_existing_namesake_does_not_hide_a_failed_create(emu: EmulatorProcess, caught: Catch) -> None:
+    with emu.client() as raw:
+        old_id = raw.post(CLUSTERS, json=cluster_request("twin").to_wire()).json()["cluster_id"]
+    emu.admin.clear_requests()
+    emu.admin.set_faults(rate_500=1.0, after_commit_ratio=0.0, methods=["POST"])  # nothing commits
+    policy = dataclasses.replace(FAST, max_attempts=3)
+    with TogetherClient(SECRET_KEY, emu.base_url, retry=policy) as client:
+        exc = caught(errors.ServerError, client.create_cluster, cluster_request("twin"))
+    assert exc.status_code == 500
+    assert [c["cluster_id"] for c in emu.admin.state()["clusters"]] == [old_id]
+    assert count(emu, "POST", CLUSTERS) == 3  # each failure was looked up, nothing adopted, POST re-sent
+
+
+def test_non_retryable_create_failure_is_raised_at_once(
+    emu: EmulatorProcess, client: TogetherClient, caught: Catch
+) -> None:
+    caught(errors.InvalidRequestError, client.create_cluster, cluster_request(region="mars-1"))
+    assert count(emu, "POST", CLUSTERS) == 1
+    assert emu.admin.state()["clusters"] == []
+
+
+def test_a_slow_create_that_lands_after_the_timeout_is_not_duplicated() -> None:
+    landed: list[tuple[float, dict[str, object]]] = []  # (visible from, cluster)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        now = time.monotonic()
+        if request.method == "POST":
+            body = json.loads(request.content)
+            cluster = {**body, "cluster_id": f"t-{len(landed)}", "cluster_type": "KUBERNETES", "status": "Queued"}
+            landed.append((now + 0.3, cluster))  # the service commits 0.3 s later...
+            raise httpx.ReadTimeout("timed out", request=request)  # ...but the client gave up already
+        visible = [c for t, c in landed if t <= now]
+        return httpx.Response(200, json={"clusters": visible})
+
+    policy = RetryPolicy(deadline_seconds=10, max_attempts=4, initial_backoff_seconds=0.01, max_backoff_seconds=0.05)
+    with mock_client(handler, retry=policy) as client, contextlib.suppress(errors.TimeoutError):
+        client.create_cluster(cluster_request("slow"))
+    assert len(landed) == 1, f"{len(landed)} clusters were created for one create_cluster call"
+
+
+def test_a_create_slower_than_the_client_timeout_is_adopted_not_repeated(emu: EmulatorProcess) -> None:
+    """The emulator applies the POST after the client gave up; the client must find it, not POST again."""
+    emu.admin.set_faults(latency_ms=300, methods=["POST"], seed=3)
+    policy = RetryPolicy(
+        deadline_seconds=20,
+        max_attempts=4,
+        request_timeout_seconds=0.1,
+        initial_backoff_seconds=0.01,
+        max_backoff_seconds=0.05,
+        create_settle_seconds=5,
+    )
+    with TogetherClient(SECRET_KEY, emu.base_url, retry=policy) as client:
+        cluster = client.create_cluster(cluster_request("slowpoke"))
+    assert [c["cluster_id"] for c in emu.admin.state()["clusters"]] == [cluster.cluster_id]
+    assert count(emu, "POST", CLUSTERS) == 1
