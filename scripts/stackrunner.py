@@ -17,7 +17,7 @@ import runpy
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +116,7 @@ class ProgramStack:
     def destroy(self, **kwargs: Any) -> auto.DestroyResult:
         return self.stack.destroy(on_output=_echo, **kwargs)
 
-    def outputs(self) -> dict[str, auto.OutputValue]:
+    def outputs(self) -> MutableMapping[str, auto.OutputValue]:
         return self.stack.outputs()
 
     def export(self) -> auto.Deployment:

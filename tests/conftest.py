@@ -13,13 +13,16 @@
 
 from __future__ import annotations
 
-import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from emulator_process import EmulatorProcess, start_emulator
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+import stackrunner  # scripts/ is not a package: the engine runner shared by the tests and the demo
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +40,4 @@ def emu(emulator: EmulatorProcess) -> Iterator[EmulatorProcess]:
 @pytest.fixture(scope="session")
 def engine_bin() -> Path:
     """The bin directory of the pinned Pulumi engine, built if needed. Never skipped: no engine is a failure."""
-    root = Path(__file__).resolve().parent.parent
-    result = subprocess.run(["bash", str(root / "scripts" / "setup-engine.sh")], capture_output=True, text=True)
-    assert result.returncode == 0, f"the Pulumi engine could not be set up:\n{result.stderr}"
-    return Path(result.stdout.strip().splitlines()[-1])
+    return stackrunner.engine_bin_dir()

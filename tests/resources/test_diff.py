@@ -148,8 +148,10 @@ def test_readiness_waits_again_after_an_update_and_follows_a_new_cluster() -> No
     assert provider.diff("r", olds, {"cluster_id": "t-1", "revision": 0, "num_gpus": 8}).changes is False
     again = provider.diff("r", olds, {"cluster_id": "t-1", "revision": 1, "num_gpus": 64})
     assert (again.changes, again.replaces) == (True, [])
-    new_cluster = provider.diff("r", olds, {"cluster_id": "t-2", "revision": 0, "num_gpus": 8})
-    assert new_cluster.replaces == ["cluster_id"]
+    # A replaced cluster (or one whose id is unknown during preview) is another wait, not a replacement.
+    for cluster_id in ("t-2", UNKNOWN):
+        new_cluster = provider.diff("r", olds, {"cluster_id": cluster_id, "revision": 0, "num_gpus": 8})
+        assert (new_cluster.changes, new_cluster.replaces) == (True, [])
 
 
 VOLUME_OLD: dict[str, Any] = {

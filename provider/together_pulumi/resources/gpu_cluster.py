@@ -867,12 +867,13 @@ class ReadinessProvider(TableProvider):
         return CheckResult({k: news[k] for k in self._INPUTS if news.get(k) is not None}, [])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        # Never a replacement: waiting on a new cluster id is just another wait. (During the preview
+        # of any Cluster update its id is unknown, so replacing here would show phantom replaces.)
         changed = [k for k in self._INPUTS if news.get(k) is not None and not values_equal(olds.get(k), news[k])]
-        replaces = [k for k in changed if k == "cluster_id"]
-        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=True)
+        return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        return CreateResult(f"{props['cluster_id']}-ready", self._wait(props))
+        return CreateResult(f"{props['cluster_name']}-ready", self._wait(props))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         return UpdateResult(self._wait(news))
