@@ -16,7 +16,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResu
 from . import session
 from .fields import UNKNOWN, Change, Field, Violation, contains_unknown, dns_label, validate_value
 
-__all__ = ["AUTONAME_PREFIX", "TableProvider", "autoname", "known", "values_equal"]
+__all__ = ["AUTONAME_PREFIX", "TableProvider", "autoname", "known", "values_equal", "without_provider"]
 
 #: Private input carrying the Pulumi resource name, so ``check`` can derive an auto-name.
 AUTONAME_PREFIX = "_autoname_prefix"
@@ -38,7 +38,9 @@ def known(props: Mapping[str, Any], name: str) -> bool:
     return value is not None and not contains_unknown(value)
 
 
-Rule = Callable[[Mapping[str, Any]], list[Violation]]
+def without_provider(props: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy without ``__provider`` (the host adds it back to whatever a method returns)."""
+    return {k: v for k, v in props.items() if k != "__provider"}
 
 
 class TableProvider(ResourceProvider):
@@ -47,6 +49,8 @@ class TableProvider(ResourceProvider):
     table: ClassVar[tuple[Field, ...]]
     #: The user-facing resource name, for messages ("GpuCluster", "SharedVolume").
     kind: ClassVar[str]
+    #: The input that gets an auto-name when the user gives none.
+    name_field: ClassVar[str | None] = None
 
     def configure(self, req: ConfigureRequest) -> None:
         session.configure_from_stack(
@@ -55,8 +59,12 @@ class TableProvider(ResourceProvider):
 
     # --- check ---------------------------------------------------------------------------------
 
-    def checked_inputs(self, news: Mapping[str, Any]) -> dict[str, Any]:
-        """The user's inputs with defaults filled in; output placeholders and unknown keys dropped."""
+    def checked_inputs(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+        """The user's inputs with defaults filled in; output placeholders and unknown keys dropped.
+
+        The name field keeps its earlier auto-name (``olds`` are the old inputs; on a replacement the
+        engine checks again without them, so the new object gets a fresh name).
+        """
         inputs: dict[str, Any] = {}
         for f in self.table:
             if not f.input:
@@ -69,6 +77,14 @@ class TableProvider(ResourceProvider):
         for key in PRIVATE_INPUTS:
             if news.get(key) is not None:
                 inputs[key] = news[key]
+        if self.name_field and inputs.get(self.name_field) is None:
+            inputs[self.name_field] = olds.get(self.name_field) or autoname(news.get(AUTONAME_PREFIX))
+        return inputs
+
+    def inputs_from_state(self, state: Mapping[str, Any]) -> dict[str, Any]:
+        """The inputs a refresh reports, so that the next preview shows only real drift."""
+        inputs = {f.name: state[f.name] for f in self.table if f.input and state.get(f.name) is not None}
+        inputs.update({key: state[key] for key in PRIVATE_INPUTS if state.get(key) is not None})
         return inputs
 
     def static_violations(self, inputs: Mapping[str, Any]) -> list[Violation]:

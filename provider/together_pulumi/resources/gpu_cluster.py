@@ -42,7 +42,7 @@ from ..api.models import (
 )
 from . import session
 from .args import props_from_args
-from .base import AUTONAME_PREFIX, TableProvider, autoname, known, values_equal
+from .base import AUTONAME_PREFIX, TableProvider, known, values_equal, without_provider
 from .fields import Change, Field, ListOf, ObjectType, Violation, to_wire
 from .waiting import poll_until, progress
 
@@ -623,11 +623,10 @@ class ClusterProvider(TableProvider):
 
     table: ClassVar[tuple[Field, ...]] = CLUSTER_FIELDS
     kind: ClassVar[str] = "GpuCluster"
+    name_field: ClassVar[str | None] = "cluster_name"
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs = self.checked_inputs(news)
-        if inputs.get("cluster_name") is None:
-            inputs["cluster_name"] = _olds.get("cluster_name") or autoname(news.get(AUTONAME_PREFIX))
+        inputs = self.checked_inputs(_olds, news)
         violations = self.static_violations(inputs)
         if not violations:
             violations = static_rules(inputs)
@@ -673,8 +672,7 @@ class ClusterProvider(TableProvider):
             cluster = session.client().get_cluster(id_)
         except errors.NotFoundError:
             return ReadResult("", {})
-        observed = dict(props)
-        observed.pop("__provider", None)
+        observed = without_provider(props)
         observed["status"] = cluster.status
         # Mutable fields the user set: the server's value is the truth; a difference is drift.
         current = {
@@ -691,10 +689,7 @@ class ClusterProvider(TableProvider):
             requested, ceiling = _int(props["num_gpus"]), _int(props.get("auto_scale_max_gpus") or 0)
             if requested <= cluster.num_gpus <= ceiling:
                 observed["num_gpus"] = props["num_gpus"]  # the autoscaler's move, not drift
-        inputs = {f.name: observed[f.name] for f in CLUSTER_FIELDS if f.input and observed.get(f.name) is not None}
-        if props.get(AUTONAME_PREFIX):
-            inputs[AUTONAME_PREFIX] = props[AUTONAME_PREFIX]
-        return ReadResult(id_, observed, inputs)
+        return ReadResult(id_, observed, self.inputs_from_state(observed))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         # Only the mutable fields that changed are sent.
@@ -706,7 +701,7 @@ class ClusterProvider(TableProvider):
             and not values_equal(olds.get(f.name), news[f.name])
         }
         revision = _int(olds.get("revision") or 0)
-        outs = {k: v for k, v in {**olds, **news}.items() if k != "__provider"}
+        outs = without_provider({**olds, **news})
         if changes:
             cluster = session.client().update_cluster(id_, ClusterUpdateRequest.model_validate(changes))
             progress(
@@ -817,7 +812,7 @@ class ClusterProvider(TableProvider):
 
     @staticmethod
     def _outputs(props: dict[str, Any], cluster: Cluster, resolved: dict[str, Any], *, revision: int) -> dict[str, Any]:
-        outs = {k: v for k, v in props.items() if k != "__provider"}
+        outs = without_provider(props)
         outs.update(
             cluster_id=cluster.cluster_id,
             cluster_name=cluster.cluster_name,
@@ -883,7 +878,7 @@ class ReadinessProvider(TableProvider):
             cluster = session.client().get_cluster(props["cluster_id"])
         except errors.NotFoundError:
             return ReadResult("", {})
-        outs = {k: v for k, v in props.items() if k != "__provider"}
+        outs = without_provider(props)
         outs.update(_node_outputs(cluster))
         return ReadResult(id_, outs, {k: props[k] for k in self._INPUTS if props.get(k) is not None})
 

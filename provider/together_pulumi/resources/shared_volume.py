@@ -12,7 +12,7 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Re
 from ..api import errors
 from ..api.models import Volume, VolumeCreateRequest, VolumeStatus, VolumeUpdateRequest
 from . import session
-from .base import AUTONAME_PREFIX, TableProvider, autoname, known
+from .base import AUTONAME_PREFIX, TableProvider, known, without_provider
 from .fields import Change, Field, Violation
 from .waiting import WaitTimeoutError, poll_until, progress
 
@@ -75,11 +75,10 @@ class SharedVolumeProvider(TableProvider):
 
     table: ClassVar[tuple[Field, ...]] = VOLUME_FIELDS
     kind: ClassVar[str] = "SharedVolume"
+    name_field: ClassVar[str | None] = "volume_name"
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs = self.checked_inputs(news)
-        if inputs.get("volume_name") is None:
-            inputs["volume_name"] = _olds.get("volume_name") or autoname(news.get(AUTONAME_PREFIX))
+        inputs = self.checked_inputs(_olds, news)
         violations = self.static_violations(inputs)
         if known(inputs, "size_tib") and not violations and _size(inputs["size_tib"]) < 1:
             violations.append(Violation("size_tib", f"size_tib must be at least 1 (TiB); got {inputs['size_tib']}"))
@@ -133,10 +132,7 @@ class SharedVolumeProvider(TableProvider):
         except errors.NotFoundError:
             return ReadResult("", {})
         outs = self._outputs(props, volume)
-        inputs = {f.name: outs[f.name] for f in self.table if f.input and outs.get(f.name) is not None}
-        if props.get(AUTONAME_PREFIX):
-            inputs[AUTONAME_PREFIX] = props[AUTONAME_PREFIX]
-        return ReadResult(id_, outs, inputs)
+        return ReadResult(id_, outs, self.inputs_from_state(outs))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         volume: Volume | None = None
@@ -238,7 +234,7 @@ class SharedVolumeProvider(TableProvider):
             )
 
     def _outputs(self, props: dict[str, Any], volume: Volume) -> dict[str, Any]:
-        outs = {k: v for k, v in props.items() if k != "__provider"}
+        outs = without_provider(props)
         outs.update(
             volume_id=volume.volume_id, status=volume.status, size_tib=volume.size_tib, volume_name=volume.volume_name
         )
