@@ -73,6 +73,16 @@ STATIC_CASES = [
     ({"volume_id": "vol-1", "shared_volume": {"size_tib": 1}}, "shared_volume", "not both"),
     ({"shared_volume": {"size_tib": 0}}, "shared_volume.size_tib", "at least 1"),
     ({"shared_volume": {}}, "shared_volume.size_tib", "is required"),
+    (
+        {"shared_volume": {"size_tib": 1, "is_lifecycle_independent": True}},
+        "shared_volume.is_lifecycle_independent",
+        "declare a together.SharedVolume and pass its volume_id",
+    ),
+    (
+        {"billing_type": "RESERVED", "duration_days": 7, "num_reserved_gpus": 24},
+        "num_reserved_gpus",
+        "must not exceed num_gpus (16); got 24",
+    ),
     ({"oidc_config": {**OIDC, "username_claim": "name"}}, "oidc_config.username_claim", "email, preferred_username"),
     ({"oidc_config": {k: v for k, v in OIDC.items() if k != "client_id"}}, "oidc_config.client_id", "is required"),
     ({"cluster_config": {"load_balancer": "F5"}}, "cluster_config.load_balancer", "NONE, TRAEFIK, NGINX, ISTIO"),

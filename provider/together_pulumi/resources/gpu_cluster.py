@@ -153,7 +153,12 @@ INLINE_SHARED_VOLUME = ObjectType(
     (
         Field("size_tib", int, "Size in whole TiB (at least 1).", required=True),
         Field("volume_name", str, "Name of the volume. Default: '<cluster_name>-storage'."),
-        Field("is_lifecycle_independent", bool, "When true the volume outlives the cluster."),
+        Field(
+            "is_lifecycle_independent",
+            bool,
+            "Must stay false: an inline volume that outlived its cluster would be left behind by "
+            "pulumi destroy (declare a SharedVolume for that).",
+        ),
         Field("project_id", str, "Project owning the volume."),
     ),
 )
@@ -433,6 +438,23 @@ def static_rules(p: dict[str, Any]) -> list[Violation]:
             )
         )
     volume = p.get("shared_volume")
+    if isinstance(volume, dict) and volume.get("is_lifecycle_independent") is True:
+        found.append(
+            Violation(
+                "shared_volume.is_lifecycle_independent",
+                "an inline shared_volume that outlives its cluster would be left behind by `pulumi destroy` "
+                "(no resource of the stack owns it); declare a together.SharedVolume and pass its volume_id "
+                "instead",
+            )
+        )
+    if known(p, "num_reserved_gpus") and known(p, "num_gpus") and p["num_reserved_gpus"] > p["num_gpus"]:
+        found.append(
+            Violation(
+                "num_reserved_gpus",
+                f"num_reserved_gpus must not exceed num_gpus ({_show(p['num_gpus'])}); "
+                f"got {_show(p['num_reserved_gpus'])}",
+            )
+        )
     if isinstance(volume, dict) and known(volume, "size_tib") and volume["size_tib"] < 1:
         found.append(
             Violation(
