@@ -88,8 +88,10 @@ def test_a_pre_existing_namesake_does_not_hide_a_failed_create(emu: EmulatorProc
     emu.admin.set_faults(rate_500=1.0, after_commit_ratio=0.0, methods=["POST"])  # nothing commits
     policy = dataclasses.replace(FAST, max_attempts=3)
     with TogetherClient(SECRET_KEY, emu.base_url, retry=policy) as client:
-        exc = caught(errors.ServerError, client.create_cluster, cluster_request("twin"))
-    assert exc.status_code == 500
+        exc = caught(errors.UncertainCreateError, client.create_cluster, cluster_request("twin"))
+    # The caller learns the create may still land, under which name, and the last failure.
+    assert isinstance(exc.cause, errors.ServerError) and exc.cause.status_code == 500
+    assert exc.name == "cluster 'twin'" and "could still create it" in str(exc)
     assert [c["cluster_id"] for c in emu.admin.state()["clusters"]] == [old_id]
     assert count(emu, "POST", CLUSTERS) == 3  # each failure was looked up, nothing adopted, POST re-sent
 
@@ -116,7 +118,7 @@ def test_a_slow_create_that_lands_after_the_timeout_is_not_duplicated() -> None:
         return httpx.Response(200, json={"clusters": visible})
 
     policy = RetryPolicy(deadline_seconds=10, max_attempts=4, initial_backoff_seconds=0.01, max_backoff_seconds=0.05)
-    with mock_client(handler, retry=policy) as client, contextlib.suppress(errors.TimeoutError):
+    with mock_client(handler, retry=policy) as client, contextlib.suppress(errors.UncertainCreateError):
         client.create_cluster(cluster_request("slow"))
     assert len(landed) == 1, f"{len(landed)} clusters were created for one create_cluster call"
 
@@ -136,3 +138,19 @@ def test_a_create_slower_than_the_client_timeout_is_adopted_not_repeated(emu: Em
         cluster = client.create_cluster(cluster_request("slowpoke"))
     assert [c["cluster_id"] for c in emu.admin.state()["clusters"]] == [cluster.cluster_id]
     assert count(emu, "POST", CLUSTERS) == 1
+
+
+def test_an_ambiguous_failure_at_the_deadline_is_still_looked_up(emu: EmulatorProcess) -> None:
+    """No time left for a retry is no reason to skip the lookup: the cluster may exist."""
+    emu.admin.set_faults(latency_ms=1500, methods=["POST"], seed=3)
+    policy = RetryPolicy(
+        deadline_seconds=1.0,
+        max_attempts=4,
+        request_timeout_seconds=0.5,
+        initial_backoff_seconds=0.01,
+        max_backoff_seconds=0.05,
+        create_settle_seconds=5,
+    )
+    with TogetherClient(SECRET_KEY, emu.base_url, retry=policy) as client:
+        cluster = client.create_cluster(cluster_request("at-the-wire"))
+    assert [c["cluster_id"] for c in emu.admin.state()["clusters"]] == [cluster.cluster_id]

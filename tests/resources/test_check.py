@@ -187,3 +187,54 @@ def test_volume_check_names_size_and_forbids_shrinking(no_credentials: None) -> 
     assert [f.property for f in zero.failures] == ["size_tib"]
     missing = provider.check({}, {"size_tib": 1})
     assert [f.property for f in missing.failures] == ["region"]
+
+
+def test_an_unknown_auto_scale_does_not_fail_its_bound(no_credentials: None) -> None:
+    assert failures({"auto_scale": UNKNOWN, "auto_scale_max_gpus": 32}) == {}
+
+
+@pytest.mark.parametrize("name", ["add_ons", "cluster_config", "reservation_end_time"])
+def test_removing_a_setting_the_api_cannot_unset_is_a_check_failure(no_credentials: None, name: str) -> None:
+    olds = {**BASE, "billing_type": "RESERVED", "duration_days": 7, name: {"x": 1}}
+    news = {**BASE, "billing_type": "RESERVED", "duration_days": 7}
+    found = {f.property: f.reason for f in ClusterProvider().check(olds, news).failures}
+    assert name in found and "was removed from the program, but" in found[name]
+
+
+def test_volume_check_reports_bad_types_on_the_property_instead_of_crashing(no_credentials: None) -> None:
+    result = SharedVolumeProvider().check(
+        {"size_tib": 4}, {"region": "us-central-8", "size_tib": "4TiB", "ready_timeout_seconds": "10m"}
+    )
+    assert {f.property for f in result.failures} == {"size_tib", "ready_timeout_seconds"}
+
+
+def test_volume_region_is_checked_against_the_catalogue(api: EmulatorProcess) -> None:
+    result = SharedVolumeProvider().check({}, {"region": "mars-1", "size_tib": 1})
+    assert [(f.property, f.reason[:36]) for f in result.failures] == [
+        ("region", "region 'mars-1' does not exist; vali")
+    ]
+
+
+def test_adopting_takes_the_objects_own_name_and_checks_it_exists(api: EmulatorProcess) -> None:
+    with api.client() as raw:
+        cluster_id = raw.post(
+            "/v1/compute/clusters",
+            json={
+                "cluster_name": "prod-train",
+                "region": "us-central-8",
+                "gpu_type": "H100_SXM",
+                "num_gpus": 16,
+                "billing_type": "ON_DEMAND",
+                "nvidia_version_id": "nv-us-central-8-cu129-575-u2204",
+            },
+        ).json()["cluster_id"]
+        volume_id = raw.post(
+            "/v1/compute/clusters/storage/volumes",
+            json={"volume_name": "prod-data", "size_tib": 2, "region": "us-central-8"},
+        ).json()["volume_id"]
+    adopted = ClusterProvider().check({}, {**BASE, "existing_cluster_id": cluster_id})
+    assert adopted.failures == [] and adopted.inputs["cluster_name"] == "prod-train"
+    volume = SharedVolumeProvider().check(
+        {}, {"region": "us-central-8", "size_tib": 2, "existing_volume_id": volume_id}
+    )
+    assert volume.failures == [] and volume.inputs["volume_name"] == "prod-data"

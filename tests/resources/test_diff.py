@@ -183,3 +183,29 @@ def test_each_volume_field_updates_or_replaces_as_documented(name: str) -> None:
     assert result.changes is True
     in_place = name in {"size_tib", "ready_timeout_seconds", "delete_timeout_seconds"}
     assert result.replaces == ([] if in_place else [name])
+
+
+def test_removing_a_gpu_count_is_an_update_and_removing_a_replace_field_replaces() -> None:
+    olds = {**OLD_STATE, "num_preemptible_gpus": 8.0, "project_id": "p", "slurm_image": "img:1", "volume_id": "v"}
+    news = {**NEWS, "project_id": "p"}
+    removed_count = ClusterProvider().diff("t-1", olds, {**news, "slurm_image": "img:1", "volume_id": "v"})
+    assert (removed_count.changes, removed_count.replaces) == (True, [])
+    removed_image = ClusterProvider().diff("t-1", olds, {**news, "num_preemptible_gpus": 8, "volume_id": "v"})
+    assert removed_image.replaces == ["slurm_image"]
+    removed_volume = ClusterProvider().diff("t-1", olds, {**news, "num_preemptible_gpus": 8, "slurm_image": "img:1"})
+    assert removed_volume.replaces == ["volume_id"]
+
+
+def test_leaving_out_a_computed_field_or_a_provider_setting_is_no_change() -> None:
+    olds = {**OLD_STATE, "cuda_version": "12.9", "existing_cluster_id": "t-1"}
+    assert ClusterProvider().diff("t-1", olds, NEWS).changes is False
+
+
+def test_an_adopted_cluster_is_never_replaced_into_itself() -> None:
+    olds = {**OLD_STATE, "existing_cluster_id": "t-1"}
+    news = {**NEWS, "existing_cluster_id": "t-1"}
+    assert ClusterProvider().diff("t-1", olds, news).changes is False
+    with pytest.raises(ValueError, match="would replace t-1, but existing_cluster_id still points at it"):
+        ClusterProvider().diff("t-1", olds, {**news, "gpu_type": "H200_SXM"})
+    # Without existing_cluster_id, Pulumi may create a new cluster and delete the adopted one.
+    assert ClusterProvider().diff("t-1", olds, {**NEWS, "gpu_type": "H200_SXM"}).replaces == ["gpu_type"]

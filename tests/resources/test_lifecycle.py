@@ -213,8 +213,10 @@ def test_adopting_existing_objects(api: EmulatorProcess) -> None:
     assert len(api.admin.state()["clusters"]) == 1
     with pytest.raises(ValueError, match="gpu_type is H100_SXM, declared H200_SXM"):
         ClusterProvider().create(checked({**CLUSTER, "gpu_type": "H200_SXM", "existing_cluster_id": original.id}))
-    with pytest.raises(ValueError, match="does not exist"):
-        ClusterProvider().create(checked({**CLUSTER, "existing_cluster_id": "t-missing"}))
+    missing = ClusterProvider().check({}, {**CLUSTER, "existing_cluster_id": "t-missing"})
+    assert [(f.property, f.reason) for f in missing.failures] == [
+        ("existing_cluster_id", "existing_cluster_id t-missing does not exist (or is not visible to this API key)")
+    ]
 
     volume = SharedVolumeProvider()
     vol = volume.create(dict(volume.check({}, {"region": "us-central-8", "size_tib": 4}).inputs))
@@ -261,3 +263,55 @@ def test_stack_config_credentials_win_over_the_environment(
         assert api.admin.state()["clusters"][0]["cluster_id"] == created.id
     finally:
         session.configure_from_stack({})
+
+
+def test_an_adopted_cluster_shows_no_change_on_the_next_preview(api: EmulatorProcess) -> None:
+    original = ClusterProvider().create(checked({**CLUSTER, AUTONAME_PREFIX: "someone-else"}))
+    program = {**CLUSTER, "existing_cluster_id": original.id}
+    adopted = ClusterProvider().create(checked(program))
+    again = ClusterProvider().check(checked(program), program).inputs
+    assert ClusterProvider().diff(adopted.id, adopted.outs, again).changes is False
+    # Dropping existing_cluster_id afterwards keeps managing the same cluster, unchanged.
+    later = {k: v for k, v in program.items() if k != "existing_cluster_id"}
+    assert (
+        ClusterProvider().diff(adopted.id, adopted.outs, ClusterProvider().check(again, later).inputs).changes is False
+    )
+
+
+def test_removing_preemptible_gpus_sends_zero(api: EmulatorProcess, monkeypatch: pytest.MonkeyPatch) -> None:
+    inputs = checked({**CLUSTER, "num_preemptible_gpus": 8, "project_id": "proj-emulator"})
+    created = ClusterProvider().create(inputs)
+    sent: list[dict[str, Any]] = []
+    original = TogetherClient.update_cluster
+
+    def spy(self: TogetherClient, cluster_id: str, request: Any) -> Any:
+        sent.append(request.to_wire())
+        return original(self, cluster_id, request)
+
+    monkeypatch.setattr(TogetherClient, "update_cluster", spy)
+    news = {k: v for k, v in inputs.items() if k != "num_preemptible_gpus"}
+    updated = ClusterProvider().update(created.id, created.outs, news)
+    assert sent == [{"num_preemptible_gpus": 0}]
+    assert updated.outs["num_preemptible_gpus"] == 0
+
+
+def test_a_wait_for_a_size_the_cluster_never_reaches_says_so(api: EmulatorProcess) -> None:
+    created = ClusterProvider().create(checked(CLUSTER))
+    with pytest.raises(WaitTimeoutError, match="is still Ready with 16 of 24 GPUs after"):
+        ReadinessProvider().create(readiness_inputs(created.outs, num_gpus=24, ready_timeout_seconds=1))
+
+
+def test_an_uncertain_create_tells_how_to_find_and_adopt_the_cluster(
+    api: EmulatorProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fails(self: TogetherClient, request: Any) -> Any:
+        cause = errors.TimeoutError("no response in time", method="POST", path="/v1/compute/clusters")
+        raise errors.UncertainCreateError(f"cluster {request.cluster_name!r}", cause)
+
+    monkeypatch.setattr(TogetherClient, "create_cluster", fails)
+    inputs = checked(CLUSTER)
+    with pytest.raises(RuntimeError) as raised:
+        ClusterProvider().create(inputs)
+    message = str(raised.value)
+    assert f"cluster {inputs['cluster_name']!r}" in message
+    assert "existing_cluster_id=<its id>" in message and "not in the stack state" in message

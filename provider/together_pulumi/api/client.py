@@ -363,31 +363,39 @@ class TogetherClient:
                 if not _is_retryable(exc):
                     raise
                 last = exc
+            if not _is_certainly_not_applied(last):
+                # Ambiguous: look for what the request made, even when no retry would follow. A
+                # timed-out request may still be in flight, so keep looking for a while; after a
+                # 5xx or a cut response the service has finished, and one look is enough.
+                log.warning("create %s failed ambiguously (%s); looking it up before any retry", what, last)
+                found = self._find_created(
+                    find_by_name, object_id, existing, settle=isinstance(last, errors.TimeoutError)
+                )
+                if found is not None:
+                    log.warning("create %s: found %s made by the failed request; adopting it", what, object_id(found))
+                    return found
             pause = self._backoff(attempt, last)
             if time.monotonic() + pause >= deadline:
                 break
-            if _is_certainly_not_applied(last):
-                log.warning("create %s failed before reaching the service (%s); retry in %.2fs", what, last, pause)
-                time.sleep(pause)
-                continue
-            # Ambiguous: look for what the request made. A timed-out request may still be in flight,
-            # so keep looking for a while; after a 5xx or a cut response one look is enough.
-            log.warning("create %s failed ambiguously (%s); looking it up before any retry", what, last)
+            log.warning("create %s failed (%s); retry in %.2fs", what, last, pause)
             time.sleep(pause)
-            settle = self.retry.create_settle_seconds if isinstance(last, errors.TimeoutError) else 0.0
-            settle_until = min(deadline, time.monotonic() + settle)
-            while True:
-                created = [obj for obj in find_by_name() if object_id(obj) not in existing]
-                if created:
-                    log.warning(
-                        "create %s: found %s created by the failed request; adopting it", what, object_id(created[0])
-                    )
-                    return created[0]
-                if time.monotonic() >= settle_until:
-                    break
-                time.sleep(min(1.0, max(0.0, settle_until - time.monotonic())))
         assert last is not None
-        raise last
+        if _is_certainly_not_applied(last):
+            raise last
+        raise errors.UncertainCreateError(what, last) from last
+
+    def _find_created(
+        self, find_by_name: Callable[[], list[_M]], object_id: Callable[[_M], str], existing: set[str], *, settle: bool
+    ) -> _M | None:
+        """An object with the name that was not there before the POST, waiting up to the settle time."""
+        settle_until = time.monotonic() + (self.retry.create_settle_seconds if settle else 0.0)
+        while True:
+            created = [obj for obj in find_by_name() if object_id(obj) not in existing]
+            if created:
+                return created[0]
+            if time.monotonic() >= settle_until:
+                return None
+            time.sleep(min(1.0, max(0.0, settle_until - time.monotonic())))
 
 
 def _path_id(name: str, value: str) -> str:

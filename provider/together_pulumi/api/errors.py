@@ -4,6 +4,7 @@ The whole tree::
 
     TogetherError                  base of everything this client raises
     ├── ConfigurationError         no API key, or a malformed base URL
+    ├── UncertainCreateError       a create failed ambiguously and its object was not found (yet)
     ├── TransportError             no usable HTTP response
     │   ├── TimeoutError           the request or the overall deadline timed out
     │   └── ConnectionError        connecting failed, or the connection broke mid-request
@@ -38,6 +39,7 @@ __all__ = [
     "TimeoutError",
     "TogetherError",
     "TransportError",
+    "UncertainCreateError",
 ]
 
 
@@ -51,6 +53,22 @@ class TogetherError(Exception):
 
 class ConfigurationError(TogetherError):
     """The client cannot be built: no API key, or a malformed base URL."""
+
+
+class UncertainCreateError(TogetherError):
+    """A create failed ambiguously, every retry too, and no object of its name has appeared.
+
+    A request still in flight may yet create it: look for ``name`` before creating it again.
+    ``cause`` is the last failure.
+    """
+
+    def __init__(self, name: str, cause: TogetherError) -> None:
+        super().__init__(
+            f"the create of {name} failed ambiguously ({cause}) and nothing of that name was found "
+            "afterwards; a request still in flight could still create it"
+        )
+        self.name = name
+        self.cause = cause
 
 
 class TransportError(TogetherError):

@@ -8,15 +8,26 @@ from __future__ import annotations
 
 import secrets
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider
 
+from ..api import errors
+from ..api.models import Region
 from . import session
-from .fields import UNKNOWN, Change, Field, Violation, contains_unknown, dns_label, validate_value
+from .fields import Change, Field, Violation, contains_unknown, dns_label, validate_value
+from .waiting import progress
 
-__all__ = ["AUTONAME_PREFIX", "TableProvider", "autoname", "known", "values_equal", "without_provider"]
+__all__ = [
+    "AUTONAME_PREFIX",
+    "TableProvider",
+    "autoname",
+    "known",
+    "uncertain_create_message",
+    "values_equal",
+    "without_provider",
+]
 
 #: Private input carrying the Pulumi resource name, so ``check`` can derive an auto-name.
 AUTONAME_PREFIX = "_autoname_prefix"
@@ -38,6 +49,15 @@ def known(props: Mapping[str, Any], name: str) -> bool:
     return value is not None and not contains_unknown(value)
 
 
+def uncertain_create_message(kind: str, adopt_field: str, exc: errors.UncertainCreateError) -> str:
+    """What to tell the user when a create may or may not have made a billable object."""
+    return (
+        f"{kind}: {exc}. It is not in the stack state. Before running `pulumi up` again, look for "
+        f"{exc.name} (list it with the API or the console): if it exists, add {adopt_field}=<its id> to "
+        "the resource to take it over, or delete it; otherwise just run `pulumi up` again."
+    )
+
+
 def without_provider(props: Mapping[str, Any]) -> dict[str, Any]:
     """A copy without ``__provider`` (the host adds it back to whatever a method returns)."""
     return {k: v for k, v in props.items() if k != "__provider"}
@@ -51,6 +71,9 @@ class TableProvider(ResourceProvider):
     kind: ClassVar[str]
     #: The input that gets an auto-name when the user gives none.
     name_field: ClassVar[str | None] = None
+    #: The input that adopts an existing object, and the output holding the object's id.
+    adopt_field: ClassVar[str | None] = None
+    id_field: ClassVar[str] = "id"
 
     def configure(self, req: ConfigureRequest) -> None:
         session.configure_from_stack(
@@ -77,8 +100,13 @@ class TableProvider(ResourceProvider):
         for key in PRIVATE_INPUTS:
             if news.get(key) is not None:
                 inputs[key] = news[key]
+        adopting = self.adopt_field is not None and inputs.get(self.adopt_field) is not None
         if self.name_field and inputs.get(self.name_field) is None:
-            inputs[self.name_field] = olds.get(self.name_field) or autoname(news.get(AUTONAME_PREFIX))
+            name = olds.get(self.name_field)
+            if name is None and not adopting:  # an adopted object keeps its own name
+                name = autoname(news.get(AUTONAME_PREFIX))
+            if name is not None:
+                inputs[self.name_field] = name
         return inputs
 
     def inputs_from_state(self, state: Mapping[str, Any]) -> dict[str, Any]:
@@ -99,32 +127,74 @@ class TableProvider(ResourceProvider):
             found += validate_value(value, f.type, f.name)
         return found
 
+    def lookup_name(self, object_id: str) -> str:
+        """The name of an existing object (for adoption); raises NotFoundError."""
+        raise NotImplementedError
+
+    def adopt_name(self, inputs: dict[str, Any]) -> list[Violation]:
+        """Give an adopted object its own name as input, so later diffs compare like with like.
+
+        Also the preview-time check that the object to adopt exists. Needs credentials; without them
+        the name stays unset and the service's name is reported after create.
+        """
+        adopt = self.adopt_field
+        if not adopt or not known(inputs, adopt) or not self.name_field or session.credentials() is None:
+            return []
+        try:
+            name = self.lookup_name(inputs[adopt])
+        except errors.NotFoundError:
+            return [Violation(adopt, f"{adopt} {inputs[adopt]} does not exist (or is not visible to this API key)")]
+        except errors.TogetherError:
+            return []  # the API will be asked again at create
+        inputs.setdefault(self.name_field, name)
+        return []
+
+    def catalogue_or_none(self) -> dict[str, Region] | None:
+        """The region catalogue for preview-time checks; None without credentials or when unreachable."""
+        try:
+            return session.catalogue()
+        except errors.TogetherError as exc:
+            progress(f"{self.kind}: region catalogue unavailable ({exc}); the API will validate at create")
+            return None
+
     @staticmethod
     def check_result(inputs: dict[str, Any], violations: list[Violation]) -> CheckResult:
         return CheckResult(inputs, [CheckFailure(v.path, v.reason) for v in violations])
 
     # --- diff ----------------------------------------------------------------------------------
 
-    def table_diff(
-        self, olds: Mapping[str, Any], news: Mapping[str, Any], same: Callable[[Field, Any, Any], bool] | None = None
-    ) -> DiffResult:
-        """Compare the inputs the user set with the old state.
+    def table_diff(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
+        """Compare the inputs with the old state (``olds`` are the old outputs).
 
-        Only fields present in ``news`` count (a field the user never set is not drift), ``__provider``
-        is ignored, and a value still unknown during preview counts as a change of its kind.
+        A field the user never set is not drift; ``__provider`` is ignored; a value still unknown
+        during preview counts as a change of its kind. A field the user set before and has now
+        removed is a change too, except for computed ones (the service then keeps its own value)
+        and provider settings. Re-declaring the adopted object's own id is no change; a replacement
+        that would adopt the object it is meant to replace is refused.
         """
         changed: list[str] = []
         replaces: list[str] = []
         for f in self.table:
-            if not f.input or news.get(f.name) is None:
+            if not f.input:
                 continue
-            new, old = news[f.name], olds.get(f.name)
-            unknown = contains_unknown(new) or new == UNKNOWN
-            if not unknown and (same(f, old, new) if same else values_equal(old, new)):
+            new, old = news.get(f.name), olds.get(f.name)
+            if new is None:
+                if old is None or f.computed or not f.sent or f.change is Change.STATE_ONLY:
+                    continue
+            elif not contains_unknown(new) and (
+                values_equal(old, new) or (f.name == self.adopt_field and new == olds.get(self.id_field))
+            ):
                 continue
             changed.append(f.name)
             if f.change is Change.REPLACE:
                 replaces.append(f.name)
+        adopted = news.get(self.adopt_field) if self.adopt_field else None
+        if replaces and adopted is not None and adopted == olds.get(self.id_field):
+            raise ValueError(
+                f"{self.kind}: changing {', '.join(replaces)} would replace {adopted}, but {self.adopt_field} "
+                f"still points at it, so the replacement would adopt the very object it deletes. Revert the "
+                f"change, or remove {self.adopt_field} to let Pulumi create a new one (and delete {adopted})."
+            )
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
 
 

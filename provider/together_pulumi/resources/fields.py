@@ -67,8 +67,10 @@ class Field:
     """One property of a resource.
 
     ``input`` fields are set by the user (and echoed as outputs); output-only fields come from the
-    service. ``api_name`` is the wire name; ``None`` marks a provider-only input that is never sent.
-    ``default`` is what ``check`` fills in when the user leaves the field out (``None``: nothing).
+    service. ``api_name`` is the wire name; ``sent=False`` marks a provider-only input. ``default`` is
+    what ``check`` fills in when the user leaves the field out (``None``: nothing). ``computed``
+    inputs get a value from the service or the provider when unset (a name, the driver, the
+    project), so leaving them out later is not a change.
     """
 
     name: str
@@ -81,6 +83,7 @@ class Field:
     secret: bool = False
     api_name: str | None = None
     sent: bool = True
+    computed: bool = False
 
     @property
     def wire_name(self) -> str | None:

@@ -42,8 +42,8 @@ from ..api.models import (
 )
 from . import session
 from .args import props_from_args
-from .base import AUTONAME_PREFIX, TableProvider, known, values_equal, without_provider
-from .fields import Change, Field, ListOf, ObjectType, Violation, to_wire
+from .base import AUTONAME_PREFIX, TableProvider, known, uncertain_create_message, values_equal, without_provider
+from .fields import UNKNOWN, Change, Field, ListOf, ObjectType, Violation, to_wire
 from .waiting import poll_until, progress
 
 __all__ = [
@@ -213,15 +213,18 @@ CLUSTER_FIELDS: tuple[Field, ...] = (
         change=IN_PLACE,
     ),
     Field("cluster_type", ClusterType, "Orchestrator: KUBERNETES or SLURM.", default="KUBERNETES", change=IN_PLACE),
-    Field("cluster_name", str, "Name of the cluster. Default: the resource name plus a random suffix."),
+    Field("cluster_name", str, "Name of the cluster. Default: the resource name plus a random suffix.", computed=True),
     Field(
         "nvidia_version_id",
         str,
         "Driver catalogue entry of the region (get_regions()). With neither this "
         "nor cuda_version/nvidia_driver_version, the region's newest entry is used and reported.",
+        computed=True,
     ),
-    Field("cuda_version", str, "CUDA version, paired with nvidia_driver_version (legacy driver selector)."),
-    Field("nvidia_driver_version", str, "NVIDIA driver version, paired with cuda_version."),
+    Field(
+        "cuda_version", str, "CUDA version, paired with nvidia_driver_version (legacy driver selector).", computed=True
+    ),
+    Field("nvidia_driver_version", str, "NVIDIA driver version, paired with cuda_version.", computed=True),
     Field(
         "billing_type",
         BillingType,
@@ -251,7 +254,7 @@ CLUSTER_FIELDS: tuple[Field, ...] = (
         "GPUs drawn from capacity_pool_id (multiple of 8, at most num_gpus).",
         change=IN_PLACE,
     ),
-    Field("project_id", str, "Project that owns the cluster. Default: the API key's project."),
+    Field("project_id", str, "Project that owns the cluster. Default: the API key's project.", computed=True),
     Field("volume_id", str, "Existing shared volume of the same region to attach (e.g. a SharedVolume's volume_id)."),
     Field("shared_volume", INLINE_SHARED_VOLUME, "A shared volume created together with the cluster."),
     Field("slurm_shm_size_gib", int, "SLURM only (required there): shared memory size in GiB."),
@@ -409,7 +412,7 @@ def static_rules(p: dict[str, Any]) -> list[Violation]:
                 "auto_scale_max_gpus is required when auto_scale is true (a multiple of 8, at least num_gpus)",
             )
         )
-    if p.get("auto_scale_max_gpus") is not None and p.get("auto_scale") is not True:
+    if p.get("auto_scale_max_gpus") is not None and p.get("auto_scale") not in (True, UNKNOWN):
         found.append(Violation("auto_scale_max_gpus", "auto_scale_max_gpus only applies with auto_scale=true"))
     found += _multiple_of_8(p, "auto_scale_max_gpus", allow_zero=False)
     if known(p, "auto_scale_max_gpus") and known(p, "num_gpus") and p["auto_scale_max_gpus"] < p["num_gpus"]:
@@ -536,6 +539,27 @@ def _billing_rules(p: dict[str, Any]) -> list[Violation]:
     return found
 
 
+#: In-place counts whose removal from the program means zero.
+_COUNTS_RESET_WHEN_REMOVED = ("num_reserved_gpus", "num_preemptible_gpus", "num_capacity_pool_gpus")
+
+#: Settings the API can change but not unset: removing them from the program cannot be applied.
+_NOT_REMOVABLE = {
+    "add_ons": "add-ons cannot be removed through the API; keep them listed and turn one off with "
+    "config: {<type>: {enabled: false}}",
+    "cluster_config": "cluster_config cannot be unset through the API; keep it and change its values",
+    "reservation_end_time": "a reservation end cannot be unset; keep reservation_end_time (it can be moved)",
+}
+
+
+def _removal_rules(olds: dict[str, Any], p: dict[str, Any]) -> list[Violation]:
+    """Settings the user had and has now removed, where the removal cannot be carried out."""
+    return [
+        Violation(name, f"{name} was removed from the program, but {reason}")
+        for name, reason in _NOT_REMOVABLE.items()
+        if olds.get(name) is not None and p.get(name) is None
+    ]
+
+
 def catalogue_rules(p: dict[str, Any], regions: dict[str, Region]) -> list[Violation]:
     """Rules that need the region catalogue: region, GPU type and driver offered there."""
     if not known(p, "region"):
@@ -646,30 +670,27 @@ class ClusterProvider(TableProvider):
     table: ClassVar[tuple[Field, ...]] = CLUSTER_FIELDS
     kind: ClassVar[str] = "GpuCluster"
     name_field: ClassVar[str | None] = "cluster_name"
+    adopt_field: ClassVar[str | None] = "existing_cluster_id"
+    id_field: ClassVar[str] = "cluster_id"
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = self.checked_inputs(_olds, news)
         violations = self.static_violations(inputs)
         if not violations:
-            violations = static_rules(inputs)
+            violations = static_rules(inputs) + _removal_rules(_olds, inputs)
         if not violations:
-            try:
-                regions = session.catalogue()
-            except errors.TogetherError as exc:
-                progress(f"GpuCluster: region catalogue unavailable ({exc}); the API will validate at create")
-                regions = None
+            regions = self.catalogue_or_none()
             if regions is not None:
                 violations = catalogue_rules(inputs, regions)
+        if not violations:
+            violations = self.adopt_name(inputs)
         return self.check_result(inputs, violations)
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        def same(f: Field, old: Any, new: Any) -> bool:
-            # Adopting the cluster we already manage changes nothing.
-            if f.name == "existing_cluster_id":
-                return bool(new == olds.get("cluster_id") or new == old)
-            return values_equal(old, new)
+    def lookup_name(self, object_id: str) -> str:
+        return session.client().get_cluster(object_id).cluster_name
 
-        result = self.table_diff(olds, news, same)
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        result = self.table_diff(olds, news)
         # Two clusters cannot hold one volume: with volume_id, the old cluster must go first.
         if result.replaces and news.get("volume_id") is not None:
             result.delete_before_replace = True
@@ -682,7 +703,10 @@ class ClusterProvider(TableProvider):
             resolved = {"nvidia_version_id": cluster.nvidia_driver_version_id}
         else:
             body, resolved = self._create_body(props)
-            cluster = session.client().create_cluster(ClusterCreateRequest.model_validate(body))
+            try:
+                cluster = session.client().create_cluster(ClusterCreateRequest.model_validate(body))
+            except errors.UncertainCreateError as exc:
+                raise RuntimeError(uncertain_create_message("GpuCluster", "existing_cluster_id", exc)) from None
             progress(
                 f"GpuCluster {cluster.cluster_name}: created {cluster.cluster_id} ({cluster.gpu_type} x "
                 f"{cluster.num_gpus} in {cluster.region}), {cluster.status}"
@@ -722,8 +746,16 @@ class ClusterProvider(TableProvider):
             and news.get(f.name) is not None
             and not values_equal(olds.get(f.name), news[f.name])
         }
+        # A GPU count the user removed goes back to zero (e.g. no more preemptible GPUs).
+        for name in _COUNTS_RESET_WHEN_REMOVED:
+            if news.get(name) is None and olds.get(name):
+                changes[name] = 0
         revision = _int(olds.get("revision") or 0)
         outs = without_provider({**olds, **news})
+        for f in CLUSTER_FIELDS:  # settings the user removed leave the state too
+            if f.input and not f.computed and news.get(f.name) is None:
+                outs.pop(f.name, None)
+        outs.update({name: value for name, value in changes.items() if name in _COUNTS_RESET_WHEN_REMOVED})
         if changes:
             cluster = session.client().update_cluster(id_, ClusterUpdateRequest.model_validate(changes))
             progress(
@@ -810,8 +842,8 @@ class ClusterProvider(TableProvider):
             raise ValueError(f"GpuCluster.existing_cluster_id {cluster_id} does not exist") from None
         mismatches = [
             f"{name} is {getattr(cluster, name)}, declared {props[name]}"
-            for name in ("region", "gpu_type")
-            if getattr(cluster, name) != props[name]
+            for name in ("region", "gpu_type", "cluster_name")
+            if props.get(name) is not None and getattr(cluster, name) != props[name]
         ]
         if cluster.status == ClusterStatus.DELETING:
             mismatches.append("it is being deleted")
@@ -853,6 +885,7 @@ class ClusterStep(Resource, module="together", name="Cluster"):
 
     cluster_id: pulumi.Output[str]
     cluster_name: pulumi.Output[str]
+    num_gpus: pulumi.Output[int]
     revision: pulumi.Output[int]
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
@@ -940,6 +973,8 @@ class ReadinessProvider(TableProvider):
 
         def timed_out(c: Cluster | None, elapsed: float) -> str:
             status = c.status if c else "unknown"
+            if c is not None and c.status == ClusterStatus.READY:
+                status = f"Ready with {_live_gpus(c)} of {want_gpus} GPUs"
             return (
                 f"{label} is still {status} after {elapsed:.0f}s waiting for Ready (ready_timeout_seconds="
                 f"{timeout:.0f}). The cluster exists and is recorded in the stack state: run `pulumi up` "
@@ -1162,16 +1197,17 @@ class GpuCluster(pulumi.ComponentResource):
                 depends_on=user.depends_on,
             ),
         )
-        # The id, name and revision come from the Cluster step (so waiting starts after it); the
-        # rest from the user's inputs, which are known during preview even when absent from state.
+        # The id, name, size and revision come from the Cluster step: waiting starts after it, and
+        # for the size it really has (ignore_changes=["num_gpus"] must not make it wait for another).
+        # The flags come from the user's inputs, known during preview even when absent from state.
         ready_props = {
             "cluster_id": cluster.cluster_id,
             "cluster_name": cluster.cluster_name,
+            "num_gpus": cluster.num_gpus,
             "revision": cluster.revision,
             **{
                 k: props.get(k)
                 for k in (
-                    "num_gpus",
                     "auto_scale",
                     "billing_type",
                     "reservation_start_time",

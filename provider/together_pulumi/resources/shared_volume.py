@@ -12,7 +12,7 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Re
 from ..api import errors
 from ..api.models import Volume, VolumeCreateRequest, VolumeStatus, VolumeUpdateRequest
 from . import session
-from .base import AUTONAME_PREFIX, TableProvider, known, without_provider
+from .base import AUTONAME_PREFIX, TableProvider, known, uncertain_create_message, without_provider
 from .fields import Change, Field, Violation
 from .waiting import WaitTimeoutError, poll_until, progress
 
@@ -27,7 +27,7 @@ VOLUME_FIELDS: tuple[Field, ...] = (
         required=True,
         change=Change.IN_PLACE,
     ),
-    Field("volume_name", str, "Name of the volume. Default: the resource name plus a random suffix."),
+    Field("volume_name", str, "Name of the volume. Default: the resource name plus a random suffix.", computed=True),
     Field(
         "is_lifecycle_independent",
         bool,
@@ -35,7 +35,7 @@ VOLUME_FIELDS: tuple[Field, ...] = (
         "declared on its own is meant to outlive clusters.",
         default=True,
     ),
-    Field("project_id", str, "Project that owns the volume. Default: the API key's project."),
+    Field("project_id", str, "Project that owns the volume. Default: the API key's project.", computed=True),
     Field(
         "existing_volume_id",
         str,
@@ -76,11 +76,15 @@ class SharedVolumeProvider(TableProvider):
     table: ClassVar[tuple[Field, ...]] = VOLUME_FIELDS
     kind: ClassVar[str] = "SharedVolume"
     name_field: ClassVar[str | None] = "volume_name"
+    adopt_field: ClassVar[str | None] = "existing_volume_id"
+    id_field: ClassVar[str] = "volume_id"
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = self.checked_inputs(_olds, news)
         violations = self.static_violations(inputs)
-        if known(inputs, "size_tib") and not violations and _size(inputs["size_tib"]) < 1:
+        if violations:  # the rules below assume well-typed values
+            return self.check_result(inputs, violations)
+        if known(inputs, "size_tib") and _size(inputs["size_tib"]) < 1:
             violations.append(Violation("size_tib", f"size_tib must be at least 1 (TiB); got {inputs['size_tib']}"))
         if (
             known(inputs, "size_tib")
@@ -98,26 +102,41 @@ class SharedVolumeProvider(TableProvider):
         for f in ("ready_timeout_seconds", "delete_timeout_seconds"):
             if known(inputs, f) and inputs[f] <= 0:
                 violations.append(Violation(f, f"{f} must be positive; got {inputs[f]}"))
+        regions = None if violations else self.catalogue_or_none()
+        if regions is not None and known(inputs, "region") and inputs["region"] not in regions:
+            violations.append(
+                Violation(
+                    "region", f"region {inputs['region']!r} does not exist; valid regions: {', '.join(sorted(regions))}"
+                )
+            )
+        if not violations:
+            violations = self.adopt_name(inputs)
         return self.check_result(inputs, violations)
+
+    def lookup_name(self, object_id: str) -> str:
+        return session.client().get_volume(object_id).volume_name
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         return self.table_diff(olds, news)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         client = session.client()
-        name = props["volume_name"]
+        name = str(props.get("volume_name") or props.get("existing_volume_id"))
         if props.get("existing_volume_id"):
             volume = self._adopt(props)
         else:
-            volume = client.create_volume(
-                VolumeCreateRequest(
-                    volume_name=name,
-                    size_tib=_size(props["size_tib"]),
-                    region=props["region"],
-                    is_lifecycle_independent=props.get("is_lifecycle_independent"),
-                    project_id=props.get("project_id"),
+            try:
+                volume = client.create_volume(
+                    VolumeCreateRequest(
+                        volume_name=name,
+                        size_tib=_size(props["size_tib"]),
+                        region=props["region"],
+                        is_lifecycle_independent=props.get("is_lifecycle_independent"),
+                        project_id=props.get("project_id"),
+                    )
                 )
-            )
+            except errors.UncertainCreateError as exc:
+                raise RuntimeError(uncertain_create_message("SharedVolume", "existing_volume_id", exc)) from None
             progress(f"SharedVolume {name}: created {volume.volume_id}")
             try:
                 volume = self._wait_usable(volume.volume_id, name, props)
