@@ -17,6 +17,8 @@ from together_pulumi.resources.gpu_cluster import ClusterProvider, ReadinessProv
 from together_pulumi.resources.shared_volume import SharedVolumeProvider
 from together_pulumi.resources.waiting import WaitTimeoutError
 
+from .conftest import point_providers_at
+
 CLUSTER = {"region": "us-central-8", "gpu_type": "H100_SXM", "num_gpus": 16, AUTONAME_PREFIX: "train"}
 
 
@@ -38,11 +40,7 @@ def slow(monkeypatch: pytest.MonkeyPatch) -> Iterator[EmulatorProcess]:
     """An emulator whose provisioning takes 60 virtual seconds, with the clock frozen: tests drive it."""
     with start_emulator(provisioning_seconds=60, deletion_seconds=30, volume_provisioning_seconds=30) as emu:
         emu.admin.set_clock_scale(0)
-        monkeypatch.setenv("TOGETHER_API_KEY", DEFAULT_API_KEY)
-        monkeypatch.setenv("TOGETHER_BASE_URL", emu.base_url)
-        monkeypatch.setenv("TOGETHER_PULUMI_MAX_POLL_SECONDS", "0.2")
-        session.configure_from_stack({})
-        session.forget_catalogue()
+        point_providers_at(emu, monkeypatch)
         yield emu
         session.forget_catalogue()
 

@@ -127,6 +127,25 @@ class TableProvider(ResourceProvider):
             found += validate_value(value, f.type, f.name)
         return found
 
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Inputs with defaults and names, and the first stage of failures found, in this order:
+        types and required fields (the table), cross-field rules, rules that need the region
+        catalogue (only with credentials), and the existence of an object to adopt."""
+        inputs = self.checked_inputs(_olds, news)
+        violations = self.static_violations(inputs) or self.rules(_olds, inputs)
+        if not violations:
+            regions = self.catalogue_or_none()
+            violations = self.catalogue_rules(inputs, regions) if regions is not None else []
+        return self.check_result(inputs, violations or self.adopt_name(inputs))
+
+    def rules(self, olds: Mapping[str, Any], inputs: dict[str, Any]) -> list[Violation]:
+        """Cross-field rules of the service, on well-typed inputs (``olds``: the old inputs)."""
+        return []
+
+    def catalogue_rules(self, inputs: dict[str, Any], regions: dict[str, Region]) -> list[Violation]:
+        """Rules that need the region catalogue."""
+        return []
+
     def lookup_name(self, object_id: str) -> str:
         """The name of an existing object (for adoption); raises NotFoundError."""
         raise NotImplementedError

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -551,7 +552,7 @@ _NOT_REMOVABLE = {
 }
 
 
-def _removal_rules(olds: dict[str, Any], p: dict[str, Any]) -> list[Violation]:
+def _removal_rules(olds: Mapping[str, Any], p: dict[str, Any]) -> list[Violation]:
     """Settings the user had and has now removed, where the removal cannot be carried out."""
     return [
         Violation(name, f"{name} was removed from the program, but {reason}")
@@ -673,18 +674,11 @@ class ClusterProvider(TableProvider):
     adopt_field: ClassVar[str | None] = "existing_cluster_id"
     id_field: ClassVar[str] = "cluster_id"
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs = self.checked_inputs(_olds, news)
-        violations = self.static_violations(inputs)
-        if not violations:
-            violations = static_rules(inputs) + _removal_rules(_olds, inputs)
-        if not violations:
-            regions = self.catalogue_or_none()
-            if regions is not None:
-                violations = catalogue_rules(inputs, regions)
-        if not violations:
-            violations = self.adopt_name(inputs)
-        return self.check_result(inputs, violations)
+    def rules(self, olds: Mapping[str, Any], inputs: dict[str, Any]) -> list[Violation]:
+        return static_rules(inputs) + _removal_rules(olds, inputs)
+
+    def catalogue_rules(self, inputs: dict[str, Any], regions: dict[str, Region]) -> list[Violation]:
+        return catalogue_rules(inputs, regions)
 
     def lookup_name(self, object_id: str) -> str:
         return session.client().get_cluster(object_id).cluster_name

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import pulumi
-from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from ..api import errors
-from ..api.models import Volume, VolumeCreateRequest, VolumeStatus, VolumeUpdateRequest
+from ..api.models import Region, Volume, VolumeCreateRequest, VolumeStatus, VolumeUpdateRequest
 from . import session
 from .base import AUTONAME_PREFIX, TableProvider, known, uncertain_create_message, without_provider
 from .fields import Change, Field, Violation
@@ -79,39 +80,33 @@ class SharedVolumeProvider(TableProvider):
     adopt_field: ClassVar[str | None] = "existing_volume_id"
     id_field: ClassVar[str] = "volume_id"
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs = self.checked_inputs(_olds, news)
-        violations = self.static_violations(inputs)
-        if violations:  # the rules below assume well-typed values
-            return self.check_result(inputs, violations)
+    def rules(self, olds: Mapping[str, Any], inputs: dict[str, Any]) -> list[Violation]:
+        violations = []
         if known(inputs, "size_tib") and _size(inputs["size_tib"]) < 1:
             violations.append(Violation("size_tib", f"size_tib must be at least 1 (TiB); got {inputs['size_tib']}"))
         if (
             known(inputs, "size_tib")
-            and known(_olds, "size_tib")
-            and _size(inputs["size_tib"]) < _size(_olds["size_tib"])
+            and known(olds, "size_tib")
+            and _size(inputs["size_tib"]) < _size(olds["size_tib"])
         ):
             violations.append(
                 Violation(
                     "size_tib",
-                    f"size_tib cannot shrink from {_size(_olds['size_tib'])} to {_size(inputs['size_tib'])} TiB: "
-                    f"Together volumes only grow. Keep size_tib >= {_size(_olds['size_tib'])}, or make a new "
+                    f"size_tib cannot shrink from {_size(olds['size_tib'])} to {_size(inputs['size_tib'])} TiB: "
+                    f"Together volumes only grow. Keep size_tib >= {_size(olds['size_tib'])}, or make a new "
                     "volume (a new resource, or a new volume_name; the old data is lost).",
                 )
             )
         for f in ("ready_timeout_seconds", "delete_timeout_seconds"):
             if known(inputs, f) and inputs[f] <= 0:
                 violations.append(Violation(f, f"{f} must be positive; got {inputs[f]}"))
-        regions = None if violations else self.catalogue_or_none()
-        if regions is not None and known(inputs, "region") and inputs["region"] not in regions:
-            violations.append(
-                Violation(
-                    "region", f"region {inputs['region']!r} does not exist; valid regions: {', '.join(sorted(regions))}"
-                )
-            )
-        if not violations:
-            violations = self.adopt_name(inputs)
-        return self.check_result(inputs, violations)
+        return violations
+
+    def catalogue_rules(self, inputs: dict[str, Any], regions: dict[str, Region]) -> list[Violation]:
+        if known(inputs, "region") and inputs["region"] not in regions:
+            valid = ", ".join(sorted(regions))
+            return [Violation("region", f"region {inputs['region']!r} does not exist; valid regions: {valid}")]
+        return []
 
     def lookup_name(self, object_id: str) -> str:
         return session.client().get_volume(object_id).volume_name
