@@ -41,9 +41,8 @@ fi
 
 if ! command -v go >/dev/null 2>&1; then
   log "no pulumi v$version on PATH and no Go toolchain to build it."
-  log "Install Go >= 1.26.6 (what Pulumi's pkg/v3 module requires; your distribution's golang package"
-  log "or https://go.dev/doc/install), or put pulumi v$version with pulumi-resource-pulumi-python on"
-  log "PATH, then run make again."
+  log "Install Go >= 1.26.6 (what Pulumi's pkg/v3 module requires), or put pulumi v$version with"
+  log "pulumi-resource-pulumi-python on PATH, then run make again."
   exit 1
 fi
 
