@@ -141,7 +141,6 @@ def build_schema() -> dict[str, Any]:
         "dynamic resources (package together-pulumi).",
         "keywords": ["pulumi", "together", "gpu", "kubernetes", "slurm", "category/cloud"],
         "license": "Apache-2.0",
-        "repository": "https://github.com/together-pulumi/together-pulumi",
         "publisher": "together-pulumi",
         "version": _version(),
         "meta": {"moduleFormat": "(.*)"},
