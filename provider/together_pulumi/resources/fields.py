@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import Any
 
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 __all__ = [
@@ -26,12 +27,37 @@ __all__ = [
     "camel_case",
     "contains_unknown",
     "field_map",
+    "from_engine",
     "is_set",
+    "is_unknown",
     "validate_value",
 ]
 
-#: The placeholder Pulumi sends to ``check`` and ``diff`` for values not known until apply.
+#: The one placeholder our code sees for values not known until apply (see :func:`from_engine`).
 UNKNOWN: str = rpc.UNKNOWN
+
+
+def is_unknown(value: Any) -> bool:
+    """True for either form the SDK uses for a value not known during preview: the
+    ``pulumi.output.Unknown`` object (what ``check`` and ``diff`` receive) or the wire string."""
+    return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
+
+
+def from_engine(value: Any) -> Any:
+    """Property values as the engine sent them, with every unknown turned into :data:`UNKNOWN`.
+
+    The dynamic provider host deserializes ``check`` and ``diff`` inputs keeping unknowns as
+    ``pulumi.output.Unknown`` objects; every provider method that receives engine values passes
+    them through here first, so the rules deal with one representation only (and hand the same
+    string back to the engine, which reads it as unknown).
+    """
+    if is_unknown(value):
+        return UNKNOWN
+    if isinstance(value, Mapping):
+        return {key: from_engine(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [from_engine(item) for item in value]
+    return value
 
 
 class Change(StrEnum):
@@ -106,8 +132,8 @@ def camel_case(name: str) -> str:
 
 def contains_unknown(value: Any) -> bool:
     """True when a value is, or holds, a placeholder for something not known during preview."""
-    if isinstance(value, str):
-        return value == UNKNOWN
+    if is_unknown(value):
+        return True
     if isinstance(value, Mapping):
         return any(contains_unknown(v) for v in value.values())
     if isinstance(value, list | tuple):
@@ -143,7 +169,7 @@ def _type_word(kind: FieldType) -> str:
 
 def validate_value(value: Any, kind: FieldType, path: str) -> list[Violation]:
     """Type-check one value against a field type; unknown values are never wrong."""
-    if value is None or value == UNKNOWN:
+    if value is None or is_unknown(value):
         return []
     if isinstance(kind, ObjectType):
         return validate_object(value, kind.fields, path)
@@ -172,7 +198,7 @@ def validate_value(value: Any, kind: FieldType, path: str) -> list[Violation]:
 
 def validate_object(value: Any, table: tuple[Field, ...], path: str) -> list[Violation]:
     """Check a nested object: known keys only, required keys present, each value typed."""
-    if value == UNKNOWN:
+    if is_unknown(value):
         return []
     if not isinstance(value, Mapping):
         return [Violation(path, f"must be an object; got {type(value).__name__}")]
