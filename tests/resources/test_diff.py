@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pulumi.output import Unknown
 
 from together_pulumi.resources.base import AUTONAME_PREFIX
 from together_pulumi.resources.fields import UNKNOWN
@@ -39,13 +40,12 @@ OLD_STATE: dict[str, Any] = {
     # outputs
     "cluster_id": "t-1",
     "status": "Ready",
-    "revision": 0.0,
     "nvidia_version_id": "nv-us-central-8-cu129-575-u2204",
     "cuda_version": "12.9",
     "nvidia_driver_version": "575",
     "project_id": "proj-emulator",
 }
-NEWS: dict[str, Any] = {k: v for k, v in OLD_STATE.items() if k not in ("cluster_id", "status", "revision")}
+NEWS: dict[str, Any] = {k: v for k, v in OLD_STATE.items() if k not in ("cluster_id", "status")}
 for _name in ("nvidia_version_id", "cuda_version", "nvidia_driver_version", "project_id"):
     del NEWS[_name]  # resolved or defaulted by the service, never set by the user
 
@@ -142,15 +142,18 @@ def test_adopting_the_cluster_already_managed_is_no_change() -> None:
     assert ClusterProvider().diff("t-1", OLD_STATE, {**NEWS, "existing_cluster_id": "t-1"}).changes is False
 
 
-def test_readiness_waits_again_after_an_update_and_follows_a_new_cluster() -> None:
-    olds = {"cluster_id": "t-1", "revision": 0.0, "num_gpus": 8.0, "status": "Ready", "kubeconfig": "x"}
+def test_readiness_waits_again_after_a_scale_or_type_change_and_follows_a_new_cluster() -> None:
+    olds = {"cluster_id": "t-1", "cluster_type": "KUBERNETES", "num_gpus": 8.0, "status": "Ready", "kubeconfig": "x"}
     provider = ReadinessProvider()
-    assert provider.diff("r", olds, {"cluster_id": "t-1", "revision": 0, "num_gpus": 8}).changes is False
-    again = provider.diff("r", olds, {"cluster_id": "t-1", "revision": 1, "num_gpus": 64})
-    assert (again.changes, again.replaces) == (True, [])
-    # A replaced cluster (or one whose id is unknown during preview) is another wait, not a replacement.
-    for cluster_id in ("t-2", UNKNOWN):
-        new_cluster = provider.diff("r", olds, {"cluster_id": cluster_id, "revision": 0, "num_gpus": 8})
+    same = {"cluster_id": "t-1", "cluster_type": "KUBERNETES", "num_gpus": 8}
+    assert provider.diff("r", olds, same).changes is False
+    for change in ({"num_gpus": 64}, {"cluster_type": "SLURM"}):
+        again = provider.diff("r", olds, {**same, **change})
+        assert (again.changes, again.replaces) == (True, [])
+    # A replaced cluster (or one whose id is unknown during preview) is another wait, not a replacement;
+    # the preview hands the unknown over as a pulumi.output.Unknown object.
+    for cluster_id in ("t-2", UNKNOWN, Unknown()):
+        new_cluster = provider.diff("r", olds, {**same, "cluster_id": cluster_id})
         assert (new_cluster.changes, new_cluster.replaces) == (True, [])
 
 

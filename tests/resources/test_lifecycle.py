@@ -119,7 +119,6 @@ def test_update_sends_only_changed_mutable_fields_then_waits_again(
     news = {**inputs, "num_gpus": 64, "ready_timeout_seconds": 1200}
     updated = ClusterProvider().update(created.id, created.outs, news)
     assert sent == [{"num_gpus": 64}]
-    assert updated.outs["revision"] == 1
     assert updated.outs["cluster_id"] == created.id
     assert updated.outs["nvidia_version_id"] == created.outs["nvidia_version_id"]  # resolved values are kept
     ready = ReadinessProvider().update("r", {}, readiness_inputs(updated.outs))
@@ -128,7 +127,7 @@ def test_update_sends_only_changed_mutable_fields_then_waits_again(
     # A provider setting alone changes state but calls nothing.
     again = ClusterProvider().update(created.id, updated.outs, {**news, "delete_timeout_seconds": 5})
     assert sent == [{"num_gpus": 64}]
-    assert again.outs["revision"] == 1
+    assert again.outs["delete_timeout_seconds"] == 5
 
 
 def test_refresh_reports_out_of_band_scale_and_deletion(api: EmulatorProcess) -> None:

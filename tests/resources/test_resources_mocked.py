@@ -18,7 +18,7 @@ class Mocks(pulumi.runtime.Mocks):
         self.resources.append(args)
         outs = dict(args.inputs)
         if args.typ == "pulumi-python:dynamic/together:Cluster":
-            outs.update(cluster_id="t-mock", cluster_name=outs.get("cluster_name") or "train-mock", revision=0)
+            outs.update(cluster_id="t-mock", cluster_name=outs.get("cluster_name") or "train-mock")
             return "t-mock", outs
         if args.typ == "pulumi-python:dynamic/together:ClusterReadiness":
             outs.update(status="Ready", kubeconfig="apiVersion: v1\nkind: Config\n", num_nodes=2)

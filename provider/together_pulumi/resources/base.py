@@ -16,7 +16,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResu
 from ..api import errors
 from ..api.models import Region
 from . import session
-from .fields import Change, Field, Violation, contains_unknown, dns_label, validate_value
+from .fields import Change, Field, Violation, contains_unknown, dns_label, from_engine, validate_value
 from .waiting import progress
 
 __all__ = [
@@ -131,6 +131,7 @@ class TableProvider(ResourceProvider):
         """Inputs with defaults and names, and the first stage of failures found, in this order:
         types and required fields (the table), cross-field rules, rules that need the region
         catalogue (only with credentials), and the existence of an object to adopt."""
+        _olds, news = from_engine(_olds), from_engine(news)
         inputs = self.checked_inputs(_olds, news)
         violations = self.static_violations(inputs) or self.rules(_olds, inputs)
         if not violations:
@@ -191,6 +192,7 @@ class TableProvider(ResourceProvider):
         and provider settings. Re-declaring the adopted object's own id is no change; a replacement
         that would adopt the object it is meant to replace is refused.
         """
+        olds, news = from_engine(olds), from_engine(news)
         changed: list[str] = []
         replaces: list[str] = []
         for f in self.table:

@@ -12,7 +12,9 @@ So the user-facing ``GpuCluster`` is a component of two children:
 * ``ClusterReadiness`` waits for ``Ready`` and reports status, kubeconfig and nodes. If its wait
   fails or times out, ``pulumi up`` fails naming the cluster id and status; the cluster stays in
   state, and the next ``pulumi up`` creates only the readiness step again, which resumes waiting.
-  After an update it waits again, because its inputs carry the cluster's update ``revision``.
+  After an update that changes the cluster's size or type it waits again, because those are among
+  its inputs. Its inputs are all known during ``pulumi preview`` (the cluster's id is the Cluster
+  step's resource id, known for an update), so a reviewer sees only what the change changes.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from . import session
 from .args import props_from_args
 from .base import AUTONAME_PREFIX, TableProvider, uncertain_create_message, values_equal, without_provider
 from .cluster_rules import GPUS_PER_NODE, catalogue_rules, parse_time, removal_rules, static_rules
-from .fields import Change, Field, ListOf, ObjectType, Violation, to_wire
+from .fields import Change, Field, ListOf, ObjectType, Violation, from_engine, to_wire
 from .waiting import poll_until, progress
 
 __all__ = [
@@ -422,7 +424,7 @@ class ClusterProvider(TableProvider):
                 f"GpuCluster {cluster.cluster_name}: created {cluster.cluster_id} ({cluster.gpu_type} x "
                 f"{cluster.num_gpus} in {cluster.region}), {cluster.status}"
             )
-        return CreateResult(cluster.cluster_id, self._outputs(props, cluster, resolved, revision=0))
+        return CreateResult(cluster.cluster_id, self._outputs(props, cluster, resolved))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         try:
@@ -461,7 +463,6 @@ class ClusterProvider(TableProvider):
         for name in _COUNTS_RESET_WHEN_REMOVED:
             if news.get(name) is None and olds.get(name):
                 changes[name] = 0
-        revision = _int(olds.get("revision") or 0)
         outs = without_provider({**olds, **news})
         for f in CLUSTER_FIELDS:  # settings the user removed leave the state too
             if f.input and not f.computed and news.get(f.name) is None:
@@ -473,9 +474,7 @@ class ClusterProvider(TableProvider):
                 f"GpuCluster {cluster.cluster_name} ({id_}): updating {', '.join(sorted(changes))}; "
                 f"status {cluster.status}"
             )
-            revision += 1
             outs["status"] = cluster.status
-        outs["revision"] = revision
         return UpdateResult(outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -576,14 +575,13 @@ class ClusterProvider(TableProvider):
         return cluster
 
     @staticmethod
-    def _outputs(props: dict[str, Any], cluster: Cluster, resolved: dict[str, Any], *, revision: int) -> dict[str, Any]:
+    def _outputs(props: dict[str, Any], cluster: Cluster, resolved: dict[str, Any]) -> dict[str, Any]:
         outs = without_provider(props)
         outs.update(
             cluster_id=cluster.cluster_id,
             cluster_name=cluster.cluster_name,
             status=cluster.status,
             project_id=props.get("project_id") or cluster.project_id or None,
-            revision=revision,
         )
         for name in _DRIVER_FIELDS:
             if outs.get(name) is None:
@@ -597,10 +595,10 @@ class ClusterStep(Resource, module="together", name="Cluster"):
     cluster_id: pulumi.Output[str]
     cluster_name: pulumi.Output[str]
     num_gpus: pulumi.Output[int]
-    revision: pulumi.Output[int]
+    cluster_type: pulumi.Output[str]
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
-        super().__init__(ClusterProvider(), name, {**props, "revision": None}, opts)
+        super().__init__(ClusterProvider(), name, props, opts)
 
 
 # --- the readiness step ----------------------------------------------------------------------------
@@ -615,8 +613,8 @@ class ReadinessProvider(TableProvider):
     _INPUTS = (
         "cluster_id",
         "cluster_name",
-        "revision",
         "num_gpus",
+        "cluster_type",
         "auto_scale",
         "billing_type",
         "reservation_start_time",
@@ -625,11 +623,13 @@ class ReadinessProvider(TableProvider):
     )
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        news = from_engine(news)
         return CheckResult({k: news[k] for k in self._INPUTS if news.get(k) is not None}, [])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         # Never a replacement: waiting on a new cluster id is just another wait. (During the preview
         # of any Cluster update its id is unknown, so replacing here would show phantom replaces.)
+        olds, news = from_engine(olds), from_engine(news)
         changed = [k for k in self._INPUTS if news.get(k) is not None and not values_equal(olds.get(k), news[k])]
         return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
 
@@ -646,7 +646,11 @@ class ReadinessProvider(TableProvider):
             return ReadResult("", {})
         outs = without_provider(props)
         outs.update(_node_outputs(cluster))
-        return ReadResult(id_, outs, {k: props[k] for k in self._INPUTS if props.get(k) is not None})
+        if not props.get("auto_scale"):
+            # What the nodes were made for, as observed: after drift, the next up waits for the size
+            # it restores (the autoscaler's moves are not drift).
+            outs.update(num_gpus=cluster.num_gpus, cluster_type=cluster.cluster_type)
+        return ReadResult(id_, outs, {k: outs[k] for k in self._INPUTS if outs.get(k) is not None})
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Nothing to do: the Cluster step deletes the cluster."""
@@ -908,14 +912,15 @@ class GpuCluster(pulumi.ComponentResource):
                 depends_on=user.depends_on,
             ),
         )
-        # The id, name, size and revision come from the Cluster step: waiting starts after it, and
-        # for the size it really has (ignore_changes=["num_gpus"] must not make it wait for another).
-        # The flags come from the user's inputs, known during preview even when absent from state.
+        # The id, name, size and type come from the Cluster step: waiting starts after it, and for
+        # the size it really has (ignore_changes=["num_gpus"] must not make it wait for another). Its
+        # resource id, unlike an output, stays known in the preview of an update. The flags come from
+        # the user's inputs, known during preview even when absent from state.
         ready_props = {
-            "cluster_id": cluster.cluster_id,
+            "cluster_id": cluster.id,
             "cluster_name": cluster.cluster_name,
             "num_gpus": cluster.num_gpus,
-            "revision": cluster.revision,
+            "cluster_type": cluster.cluster_type,
             **{
                 k: props.get(k)
                 for k in (
@@ -935,7 +940,9 @@ class GpuCluster(pulumi.ComponentResource):
 
         outputs: dict[str, Any] = {}
         for f in CLUSTER_FIELDS:
-            if f.name in READINESS_OUTPUTS:
+            if f.name == "cluster_id":
+                value = cluster.id  # known during the preview of an update, unlike an output
+            elif f.name in READINESS_OUTPUTS:
                 value = getattr(ready, f.name)
             elif hasattr(cluster, f.name):
                 value = getattr(cluster, f.name)

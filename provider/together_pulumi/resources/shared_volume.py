@@ -307,3 +307,6 @@ class SharedVolume(Resource, module="together", name="SharedVolume"):
         props = props_from_args(SharedVolumeArgs, args, kwargs, VOLUME_FIELDS, "SharedVolume")
         props[AUTONAME_PREFIX] = resource_name
         super().__init__(SharedVolumeProvider(), resource_name, props, opts)
+        # The resource id is the volume id, and unlike an output it stays known in the preview of an
+        # update: a cluster wired to it is not shown as replaced while the volume grows.
+        self.volume_id = self.id
