@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-import sys
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,8 +21,7 @@ import pytest
 
 from emulator_process import EmulatorProcess, start_emulator
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-import stackrunner  # scripts/ is not a package: the engine runner shared by the tests and the demo
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
@@ -39,5 +38,10 @@ def emu(emulator: EmulatorProcess) -> Iterator[EmulatorProcess]:
 
 @pytest.fixture(scope="session")
 def engine_bin() -> Path:
-    """The bin directory of the pinned Pulumi engine, built if needed. Never skipped: no engine is a failure."""
-    return stackrunner.engine_bin_dir()
+    """The bin directory of the pinned Pulumi engine (``scripts/setup-engine.sh``: the CLI, the Python
+    language host and its executor, the dynamic-provider plugin), built if needed. Never skipped: no
+    engine is a failure."""
+    result = subprocess.run(["bash", str(ROOT / "scripts" / "setup-engine.sh")], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"the Pulumi engine could not be set up:\n{result.stderr.strip()}")
+    return Path(result.stdout.strip().splitlines()[-1])

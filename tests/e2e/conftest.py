@@ -1,8 +1,8 @@
 """Fixtures of the end-to-end tests: the real Pulumi engine (mandatory) and the emulator.
 
-The engine is required, never skipped: ``engine_bin`` (tests/conftest.py) calls
-``stackrunner.engine_bin_dir()``, which builds or finds the pinned ``pulumi`` CLI and raises when it
-cannot; that error fails every test here.
+The engine is required, never skipped: ``engine_bin`` (tests/conftest.py) runs
+``scripts/setup-engine.sh``, which builds or finds the pinned ``pulumi`` CLI and the Python language
+host and raises when it cannot; that error fails every test here.
 """
 
 from __future__ import annotations

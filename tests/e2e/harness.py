@@ -1,22 +1,19 @@
-"""Helpers of the end-to-end tests: stacks over the emulator, engine events, state and emulator logs.
+"""Helpers of the end-to-end tests: stacks of program directories over the emulator, and its logs.
 
-Everything here drives the real ``pulumi`` CLI (through ``stackrunner.ProgramStack``) against a
-real emulator process over HTTP; nothing is mocked.
+Every stack here is driven with the plain ``pulumi`` CLI in a program directory (``pulumi_cli``)
+against a real emulator process over HTTP; nothing is mocked.
 """
 
 from __future__ import annotations
 
 import re
-import textwrap
-from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import stackrunner
-from pulumi import automation as auto
-
 from emulator_process import DEFAULT_API_KEY, EmulatorProcess
+
+from .pulumi_cli import ProgramStack, copy_program, stack_for, write_program
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -24,6 +21,7 @@ EXAMPLES = ROOT / "examples"
 CLUSTER_TYPE = "pulumi-python:dynamic/together:Cluster"
 READINESS_TYPE = "pulumi-python:dynamic/together:ClusterReadiness"
 VOLUME_TYPE = "pulumi-python:dynamic/together:SharedVolume"
+GPU_CLUSTER_TYPE = "together:index:GpuCluster"
 
 CLUSTERS_ROUTE = "/v1/compute/clusters"
 CLUSTER_ROUTE = "/v1/compute/clusters/{cluster_id}"
@@ -57,19 +55,10 @@ pulumi.export("gpu_type", cluster.gpu_type)
 pulumi.export("num_nodes", cluster.num_nodes)
 pulumi.export("status", cluster.status)
 '''
-CONFIGURABLE_PROJECT = "together-e2e"
 
 
-def write_program(directory: Path, project: str = CONFIGURABLE_PROJECT, source: str = CONFIGURABLE_PROGRAM) -> Path:
-    """A program directory (Pulumi.yaml + __main__.py) under ``directory``."""
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / "Pulumi.yaml").write_text(f"name: {project}\nruntime: python\n")
-    (directory / "__main__.py").write_text(textwrap.dedent(source))
-    return directory
-
-
-def make_stack(
-    program_dir: Path,
+def example_stack(
+    name: str,
     tmp_path: Path,
     emulator: EmulatorProcess,
     engine_bin: Path,
@@ -77,76 +66,45 @@ def make_stack(
     config: Mapping[str, str] | None = None,
     api_key: str = DEFAULT_API_KEY,
     env: Mapping[str, str] | None = None,
-    stack_name: str = "e2e",
-) -> stackrunner.ProgramStack:
-    """A fresh stack of ``program_dir`` with its own backend and PULUMI_HOME under ``tmp_path``.
-
-    Program config keys without a ``:`` are namespaced with the program's project name.
-    """
-    project = stackrunner.project_name(program_dir)
-    namespaced = {(k if ":" in k else f"{project}:{k}"): v for k, v in (config or {}).items()}
-    return stackrunner.ProgramStack(
-        program_dir,
-        stack_name,
-        tmp_path / "state",
-        config={"together:baseUrl": emulator.base_url, **namespaced},
-        secrets={"together:apiKey": api_key},
-        env={**FAST_POLL_ENV, **(env or {})},
-        bin_dir=engine_bin,
-    )
+) -> ProgramStack:
+    """An initialized stack of a copy of ``examples/<name>``, configured for the emulator."""
+    program = copy_program(EXAMPLES / name, tmp_path / name)
+    return _initialized(program, tmp_path, emulator, engine_bin, config=config, api_key=api_key, env=env)
 
 
-def set_program_config(stack: stackrunner.ProgramStack, key: str, value: str) -> None:
-    stack.set_config(f"{stackrunner.project_name(stack.program_dir)}:{key}", value)
+def program_stack(
+    tmp_path: Path,
+    emulator: EmulatorProcess,
+    engine_bin: Path,
+    *,
+    source: str = CONFIGURABLE_PROGRAM,
+    config: Mapping[str, str] | None = None,
+    api_key: str = DEFAULT_API_KEY,
+    env: Mapping[str, str] | None = None,
+) -> ProgramStack:
+    """An initialized stack of a test's own program, written to ``tmp_path/program``."""
+    program = write_program(tmp_path / "program", source)
+    return _initialized(program, tmp_path, emulator, engine_bin, config=config, api_key=api_key, env=env)
 
 
-# --- engine events -------------------------------------------------------------------------------
+def _initialized(
+    program: Path,
+    tmp_path: Path,
+    emulator: EmulatorProcess,
+    engine_bin: Path,
+    *,
+    config: Mapping[str, str] | None,
+    api_key: str,
+    env: Mapping[str, str] | None,
+) -> ProgramStack:
+    stack = stack_for(program, tmp_path / "home", engine_bin, env={**FAST_POLL_ENV, **(env or {})})
+    stack.init(config={"together:baseUrl": emulator.base_url, **(config or {})}, secrets={"together:apiKey": api_key})
+    return stack
 
 
-def change_count(changes: Mapping[Any, int] | None, op: str) -> int:
-    """A count of a change summary; its keys are the engine's op strings (typed as OpType, which
-    hashes by member name, so ``dict.get(OpType.UPDATE)`` would miss)."""
-    return sum(n for k, n in (changes or {}).items() if str(getattr(k, "value", k)) == op)
-
-
-def preview_ops(stack: stackrunner.ProgramStack, **kwargs: Any) -> tuple[auto.PreviewResult, dict[str, list[str]]]:
-    """Run ``preview``; return it with the step ops (``resourcePreEvent.metadata.op``) per resource type."""
-    ops: dict[str, list[str]] = defaultdict(list)
-
-    def on_event(event: auto.EngineEvent) -> None:
-        if event.resource_pre_event is not None:
-            meta = event.resource_pre_event.metadata
-            ops[meta.type].append(str(getattr(meta.op, "value", meta.op)))
-
-    result = stack.preview(on_event=on_event, **kwargs)
-    return result, dict(ops)
-
-
-# --- stack state ---------------------------------------------------------------------------------
-
-
-def resources(stack: stackrunner.ProgramStack, type_: str) -> list[dict[str, Any]]:
-    """Resources of one type in the stack state (secrets decrypted: Automation API export)."""
-    deployment = stack.export().deployment or {}
-    return [r for r in deployment.get("resources", []) if r.get("type") == type_]
-
-
-def only_resource(stack: stackrunner.ProgramStack, type_: str) -> dict[str, Any]:
-    found = resources(stack, type_)
-    assert len(found) == 1, f"expected one {type_} in state, found {len(found)}"
-    return found[0]
-
-
-def cli_stack_export(stack: stackrunner.ProgramStack) -> str:
-    """``pulumi stack export`` run by the CLI itself, without ``--show-secrets``."""
-    workspace = stack.stack.workspace
-    assert isinstance(workspace, auto.LocalWorkspace)
-    env = {**({"PULUMI_HOME": workspace.pulumi_home} if workspace.pulumi_home else {}), **workspace.env_vars}
-    assert workspace.work_dir is not None
-    result = workspace.pulumi_command.run(
-        ["stack", "export", "--stack", stack.stack.name, "--non-interactive"], workspace.work_dir, env
-    )
-    return result.stdout
+def replacing(preview_changes: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """The resource types of a preview that would be replaced."""
+    return {t: ops for t, ops in preview_changes.items() if REPLACING_OPS & set(ops)}
 
 
 # --- emulator ------------------------------------------------------------------------------------
