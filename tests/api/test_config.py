@@ -72,8 +72,8 @@ def test_missing_key_is_configuration_error_saying_how_to_set_it(key: str | None
     with pytest.raises(errors.ConfigurationError) as info:
         TogetherClient(key, "http://127.0.0.1:1")
     message = str(info.value)
-    assert "TOGETHER_API_KEY" in message
-    assert "together:apiKey" in message
+    assert "TOGETHER_API_KEY" in message and "api_key" in message
+    assert "together:" not in message  # the wire layer knows nothing of Pulumi's stack config
     assert isinstance(info.value, errors.TogetherError)
 
 

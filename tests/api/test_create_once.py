@@ -1,4 +1,5 @@
-"""Creates never make a duplicate: after an ambiguous failure the client adopts what its POST made.
+"""Creates never make a duplicate: after an ambiguous failure the client adopts what its POST made,
+and a POST that may still land is never sent again.
 
 A cluster bills every hour, so a blind retry of a POST that did commit is the worst bug this layer
 can have. The emulator's ``after_commit_ratio`` makes faults that happen after the object was
@@ -32,13 +33,23 @@ def test_no_duplicates_under_heavy_post_faults(emu: EmulatorProcess) -> None:
     )  # fmt: skip
     policy = RetryPolicy(deadline_seconds=60, max_attempts=12, initial_backoff_seconds=0.01, max_backoff_seconds=0.05)
     names = [f"stress-{i:02d}" for i in range(N)]
+    created, uncertain = {}, []
     with TogetherClient(SECRET_KEY, emu.base_url, retry=policy) as client:
-        created = {name: client.create_cluster(cluster_request(name)) for name in names}
-    assert all(created[name].cluster_name == name for name in names)
+        for name in names:
+            try:
+                created[name] = client.create_cluster(cluster_request(name))
+            except errors.UncertainCreateError:
+                uncertain.append(name)  # a cut connection and nothing found: it is not sent again
+    assert all(created[name].cluster_name == name for name in created)
+    assert created and uncertain, "seed 11 gives both outcomes"
 
     clusters = emu.admin.state()["clusters"]
-    assert Counter(c["cluster_name"] for c in clusters) == Counter(names), "one cluster per name, no duplicates"
-    assert {c["cluster_id"] for c in clusters} == {c.cluster_id for c in created.values()}
+    counts = Counter(c["cluster_name"] for c in clusters)
+    assert all(counts[name] == 1 for name in created), "one cluster per adopted create, no duplicates"
+    assert all(counts[name] <= 1 for name in uncertain), "an uncertain create made at most one cluster"
+    assert {c["cluster_id"] for c in clusters if c["cluster_name"] in created} == {
+        c.cluster_id for c in created.values()
+    }
 
     # The run really exercised the ambiguous path: some POSTs committed and then failed.
     posts = entries(emu, "POST", CLUSTERS)
@@ -91,9 +102,48 @@ def test_a_pre_existing_namesake_does_not_hide_a_failed_create(emu: EmulatorProc
         exc = caught(errors.UncertainCreateError, client.create_cluster, cluster_request("twin"))
     # The caller learns the create may still land, under which name, and the last failure.
     assert isinstance(exc.cause, errors.ServerError) and exc.cause.status_code == 500
-    assert exc.name == "cluster 'twin'" and "could still create it" in str(exc)
+    assert exc.name == "cluster 'twin'" and "it was not sent again" not in str(exc)
     assert [c["cluster_id"] for c in emu.admin.state()["clusters"]] == [old_id]
-    assert count(emu, "POST", CLUSTERS) == 3  # each failure was looked up, nothing adopted, POST re-sent
+    # The service answered each 500 itself (it had finished): each was looked up, nothing adopted, POST re-sent.
+    assert count(emu, "POST", CLUSTERS) == 3
+
+
+@pytest.mark.parametrize("fault", ["drop_rate", "latency"])
+def test_a_create_that_may_still_land_is_never_sent_again(emu: EmulatorProcess, caught: Catch, fault: str) -> None:
+    """A cut connection or a timeout: nothing found after settling means "maybe later", not "no"."""
+    if fault == "drop_rate":
+        emu.admin.set_faults(drop_rate=1.0, after_commit_ratio=0.0, methods=["POST"])
+    else:
+        emu.admin.set_faults(latency_ms=3000, methods=["POST"])
+    policy = dataclasses.replace(FAST, max_attempts=5, request_timeout_seconds=0.2, create_settle_seconds=0.3)
+    with TogetherClient(SECRET_KEY, emu.base_url, retry=policy) as client:
+        exc = caught(errors.UncertainCreateError, client.create_cluster, cluster_request("maybe"))
+    assert "it was not sent again" in str(exc)
+    if fault == "latency":  # the slow request lands later: exactly once
+        deadline = time.monotonic() + 10
+        while not emu.admin.state()["clusters"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [c["cluster_name"] for c in emu.admin.state()["clusters"]] == ["maybe"]
+    assert count(emu, "POST", CLUSTERS) == 1
+
+
+def test_a_failed_lookup_after_an_ambiguous_create_still_says_the_cluster_may_exist(caught: Catch) -> None:
+    """The POST is cut after it landed, and from then on every list answers 503 (an outage)."""
+    posts: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            posts.append(request)
+            raise httpx.RemoteProtocolError("peer closed connection", request=request)
+        if posts:
+            return httpx.Response(503, json={"code": 14, "message": "unavailable"})
+        return httpx.Response(200, json={"clusters": []})
+
+    with mock_client(handler, retry=dataclasses.replace(FAST, max_attempts=2)) as client:
+        exc = caught(errors.UncertainCreateError, client.create_cluster, cluster_request("blind"))
+    assert exc.lookup_error is not None and "looking it up failed too" in str(exc)
+    assert "cluster 'blind'" in str(exc) and "it was not sent again" in str(exc)
+    assert len(posts) == 1
 
 
 def test_non_retryable_create_failure_is_raised_at_once(

@@ -2,8 +2,9 @@
 
 One typed method per operation. Reads, updates and deletes are retried on 408, 429, 5xx and
 connection failures with jittered exponential backoff, honouring ``Retry-After-Ms`` and
-``Retry-After``, within an overall deadline. Creates are never blindly retried: see
-:meth:`TogetherClient._create_once`.
+``Retry-After``, within an overall deadline. Creates are never sent again once they may have
+landed: see :meth:`TogetherClient._create_once`. Every pause reads one injectable
+:class:`~.clock.Clock`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import tenacity
 from pydantic import BaseModel, ValidationError
 
 from . import errors
+from .clock import SYSTEM_CLOCK, Clock
 from .models import (
     Cluster,
     ClusterCreateRequest,
@@ -32,10 +34,10 @@ from .models import (
     VolumeCreateRequest,
     VolumeUpdateRequest,
 )
+from .settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL
 
 __all__ = ["DEFAULT_BASE_URL", "RetryPolicy", "TogetherClient", "normalize_base_url"]
 
-DEFAULT_BASE_URL = "https://api.together.ai"
 _CLUSTERS = "/v1/compute/clusters"
 _VOLUMES = "/v1/compute/clusters/storage/volumes"
 _REGIONS = "/v1/compute/regions"
@@ -93,7 +95,7 @@ def _retry_after_seconds(response: httpx.Response) -> float | None:
         parsed = email.utils.parsedate_to_datetime(value) if value else None
         if parsed is None:
             return None
-        return max(0.0, parsed.timestamp() - time.time())
+        return max(0.0, parsed.timestamp() - time.time())  # a wall-clock date, unlike our waits
 
 
 def _error_message_and_field(response: httpx.Response) -> tuple[str, str | None]:
@@ -138,6 +140,14 @@ def _is_certainly_not_applied(exc: BaseException) -> bool:
     return isinstance(exc, errors.RateLimitError)
 
 
+def _may_still_land(exc: BaseException) -> bool:
+    """True when a failed request may still be carried out later: no answer came from the service
+    itself (a timeout, a cut connection, a gateway's 502/504, 408)."""
+    if isinstance(exc, errors.TransportError):
+        return exc.request_sent
+    return isinstance(exc, errors.APIStatusError) and exc.status_code in (408, 502, 504)
+
+
 class TogetherClient:
     """Client of the Instant Clusters API.
 
@@ -153,15 +163,16 @@ class TogetherClient:
         *,
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
-        key = api_key or os.environ.get("TOGETHER_API_KEY")
+        key = api_key or os.environ.get(API_KEY_ENV)
         if not key:
             raise errors.ConfigurationError(
-                "no Together API key: set the stack config together:apiKey (pulumi config set --secret "
-                "together:apiKey ...) or the TOGETHER_API_KEY environment variable"
+                f"no Together API key: pass api_key or set the {API_KEY_ENV} environment variable"
             )
-        self.base_url = normalize_base_url(base_url or os.environ.get("TOGETHER_BASE_URL") or DEFAULT_BASE_URL)
+        self.base_url = normalize_base_url(base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
         self.retry = retry or RetryPolicy()
+        self.clock = clock
         self._http = httpx.Client(
             base_url=self.base_url,
             headers={"Authorization": f"Bearer {key}", "Accept": "application/json"},
@@ -199,6 +210,13 @@ class TogetherClient:
         """Fetch one cluster; :class:`~errors.NotFoundError` when it does not exist."""
         return self._call_model(Cluster, "GET", f"{_CLUSTERS}/{_path_id('cluster_id', cluster_id)}")
 
+    def find_cluster(self, cluster_id: str) -> Cluster | None:
+        """Fetch one cluster, or None when it does not exist."""
+        try:
+            return self.get_cluster(cluster_id)
+        except errors.NotFoundError:
+            return None
+
     def list_clusters(self, project_id: str | None = None) -> list[Cluster]:
         """All clusters visible to the key (optionally of one project)."""
         params = {"projectId": project_id} if project_id else None
@@ -230,6 +248,13 @@ class TogetherClient:
     def get_volume(self, volume_id: str) -> Volume:
         """Fetch one volume; :class:`~errors.NotFoundError` when it does not exist."""
         return self._call_model(Volume, "GET", f"{_VOLUMES}/{_path_id('volume_id', volume_id)}")
+
+    def find_volume(self, volume_id: str) -> Volume | None:
+        """Fetch one volume, or None when it does not exist."""
+        try:
+            return self.get_volume(volume_id)
+        except errors.NotFoundError:
+            return None
 
     def list_volumes(self, project_id: str | None = None) -> list[Volume]:
         """All shared volumes visible to the key (optionally of one project)."""
@@ -300,15 +325,18 @@ class TogetherClient:
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         """An idempotent request (GET, PUT, DELETE), retried within the policy's deadline."""
-        deadline = time.monotonic() + self.retry.deadline_seconds
+        deadline = self.clock.monotonic() + self.retry.deadline_seconds
 
         def attempt() -> httpx.Response:
-            remaining = max(0.001, deadline - time.monotonic())
+            remaining = max(0.001, deadline - self.clock.monotonic())
             return self._send(method, path, timeout=min(self.retry.request_timeout_seconds, remaining), **kwargs)
 
         def wait(state: tenacity.RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
             return self._backoff(state.attempt_number, exc)
+
+        def past_deadline(state: tenacity.RetryCallState) -> bool:
+            return self.clock.monotonic() + wait(state) >= deadline
 
         def before_sleep(state: tenacity.RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome else None
@@ -318,9 +346,9 @@ class TogetherClient:
 
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(_is_retryable),
-            stop=tenacity.stop_after_attempt(self.retry.max_attempts)
-            | tenacity.stop_before_delay(self.retry.deadline_seconds),
+            stop=lambda state: state.attempt_number >= self.retry.max_attempts or past_deadline(state),
             wait=wait,
+            sleep=self.clock.sleep,
             before_sleep=before_sleep,
             reraise=True,
         )
@@ -339,19 +367,21 @@ class TogetherClient:
     ) -> _M:
         """POST that never makes a duplicate.
 
-        A POST that fails ambiguously (timeout, broken connection, 408, 5xx) may have created a
-        cluster that bills every hour. So: note which objects already carry the name, POST, and
-        after an ambiguous failure look the name up again. An object that was not there before is
-        ours and is returned; only when none appeared is the POST sent again. Failures that cannot
-        have reached the service (refused connection, 429) are simply retried. The loop is written
-        out rather than given to tenacity because the step between attempts (look up, maybe adopt)
-        is the point of it.
+        A create bills from the moment it lands, so it is sent again only when its failure proves it
+        did not land: no connection was made, or the service refused it (429). When the service
+        itself answered 500 or 503 it has finished with the request, so the name is looked up: an
+        object that was not there before the POST is ours and is returned, and only when none
+        appeared is the POST sent again. After a timeout, a cut connection, 408, 502 or 504 the
+        request may still land later: the name is looked up for ``create_settle_seconds``, and if
+        nothing appears the create fails with :class:`~errors.UncertainCreateError` and is never sent
+        again (the caller finds the object by its name next time). The loop is written out rather
+        than given to tenacity because the step between attempts (look up, maybe adopt) is the point.
         """
-        deadline = time.monotonic() + self.retry.deadline_seconds
+        deadline = self.clock.monotonic() + self.retry.deadline_seconds
         existing = {object_id(obj) for obj in find_by_name()}
         last: errors.TogetherError | None = None
         for attempt in range(1, self.retry.max_attempts + 1):
-            remaining = deadline - time.monotonic()
+            remaining = deadline - self.clock.monotonic()
             if remaining <= 0:
                 break
             try:
@@ -364,38 +394,39 @@ class TogetherClient:
                     raise
                 last = exc
             if not _is_certainly_not_applied(last):
-                # Ambiguous: look for what the request made, even when no retry would follow. A
-                # timed-out request may still be in flight, so keep looking for a while; after a
-                # 5xx or a cut response the service has finished, and one look is enough.
-                log.warning("create %s failed ambiguously (%s); looking it up before any retry", what, last)
-                found = self._find_created(
-                    find_by_name, object_id, existing, settle=isinstance(last, errors.TimeoutError)
-                )
+                may_land = _may_still_land(last)
+                log.warning("create %s failed ambiguously (%s); looking it up before anything else", what, last)
+                try:
+                    found = self._find_created(find_by_name, object_id, existing, settle=may_land)
+                except errors.TogetherError as lookup:
+                    raise errors.UncertainCreateError(what, last, lookup) from last
                 if found is not None:
                     log.warning("create %s: found %s made by the failed request; adopting it", what, object_id(found))
                     return found
+                if may_land:
+                    raise errors.UncertainCreateError(what, last) from last
             pause = self._backoff(attempt, last)
-            if time.monotonic() + pause >= deadline:
+            if self.clock.monotonic() + pause >= deadline:
                 break
             log.warning("create %s failed (%s); retry in %.2fs", what, last, pause)
-            time.sleep(pause)
+            self.clock.sleep(pause)
         assert last is not None
         if _is_certainly_not_applied(last):
             raise last
-        raise errors.UncertainCreateError(what, last) from last
+        raise errors.UncertainCreateError(what, last, may_land=False) from last
 
     def _find_created(
         self, find_by_name: Callable[[], list[_M]], object_id: Callable[[_M], str], existing: set[str], *, settle: bool
     ) -> _M | None:
         """An object with the name that was not there before the POST, waiting up to the settle time."""
-        settle_until = time.monotonic() + (self.retry.create_settle_seconds if settle else 0.0)
+        settle_until = self.clock.monotonic() + (self.retry.create_settle_seconds if settle else 0.0)
         while True:
             created = [obj for obj in find_by_name() if object_id(obj) not in existing]
             if created:
                 return created[0]
-            if time.monotonic() >= settle_until:
+            if self.clock.monotonic() >= settle_until:
                 return None
-            time.sleep(min(1.0, max(0.0, settle_until - time.monotonic())))
+            self.clock.sleep(min(1.0, max(0.0, settle_until - self.clock.monotonic())))
 
 
 def _path_id(name: str, value: str) -> str:

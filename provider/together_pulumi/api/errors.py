@@ -56,19 +56,28 @@ class ConfigurationError(TogetherError):
 
 
 class UncertainCreateError(TogetherError):
-    """A create failed ambiguously, every retry too, and no object of its name has appeared.
+    """A create failed in a way that leaves open whether its object exists, and it was not found.
 
-    A request still in flight may yet create it: look for ``name`` before creating it again.
-    ``cause`` is the last failure.
+    The request may still land (after a timeout or a cut connection), or the lookup that should have
+    found it failed too (``lookup_error``). It is never sent again: look for ``name`` first.
+    ``cause`` is the create's own failure.
     """
 
-    def __init__(self, name: str, cause: TogetherError) -> None:
-        super().__init__(
-            f"the create of {name} failed ambiguously ({cause}) and nothing of that name was found "
-            "afterwards; a request still in flight could still create it"
-        )
+    def __init__(
+        self, name: str, cause: TogetherError, lookup_error: TogetherError | None = None, *, may_land: bool = True
+    ) -> None:
+        if lookup_error is not None:
+            found = f"looking it up failed too ({lookup_error})"
+        else:
+            found = "nothing of that name was found afterwards"
+        if may_land:
+            outcome = "the request may still create it, so it was not sent again"
+        else:
+            outcome = "look for it before creating it again"
+        super().__init__(f"the create of {name} failed ambiguously ({cause}) and {found}; {outcome}")
         self.name = name
         self.cause = cause
+        self.lookup_error = lookup_error
 
 
 class TransportError(TogetherError):
