@@ -12,7 +12,7 @@ Importing this package has no side effects: the Pulumi dynamic provider host imp
 providers.
 """
 
-from .api.models import AddOnType, BillingType, ClusterStatus, ClusterType, DcgmDiagLevel, GpuType, LoadBalancer
+from .api.enums import AddOnType, BillingType, ClusterStatus, ClusterType, DcgmDiagLevel, GpuType, LoadBalancer
 from .resources.gpu_cluster import (
     AcceptanceTestsParamsArgs,
     AddOnArgs,

@@ -16,11 +16,13 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from .api.models import ClusterStatus, VolumeStatus
+from .api.enums import ClusterStatus, VolumeStatus
+from .api.settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL
+from .resources.cluster.fields import CLUSTER_FIELDS
 from .resources.fields import Change, Field, FieldType, ListOf, ObjectType, camel_case
-from .resources.gpu_cluster import CLUSTER_FIELDS
 from .resources.regions import REGION
-from .resources.shared_volume import VOLUME_FIELDS
+from .resources.session import API_KEY_CONFIG, BASE_URL_CONFIG
+from .resources.volume.fields import VOLUME_FIELDS
 
 __all__ = ["build_schema", "render_docs"]
 
@@ -63,8 +65,6 @@ class _Builder:
             return {"type": "integer"}
         if kind is bool:
             return {"type": "boolean"}
-        if kind is float:
-            return {"type": "number"}
         if isinstance(kind, ListOf):
             return {"type": "array", "items": self.ref(kind.item)}
         if isinstance(kind, ObjectType):
@@ -147,17 +147,17 @@ def build_schema() -> dict[str, Any]:
         "language": {"python": {"packageName": "together_pulumi"}},
         "config": {
             "variables": {
-                "apiKey": {
+                _config_name(API_KEY_CONFIG): {
                     "type": "string",
                     "secret": True,
-                    "description": "Together API key. Set it with `pulumi config set --secret together:apiKey`.",
-                    "defaultInfo": {"environment": ["TOGETHER_API_KEY"]},
+                    "description": f"Together API key. Set it with `pulumi config set --secret {API_KEY_CONFIG}`.",
+                    "defaultInfo": {"environment": [API_KEY_ENV]},
                 },
-                "baseUrl": {
+                _config_name(BASE_URL_CONFIG): {
                     "type": "string",
-                    "description": "API host, e.g. https://api.together.ai or a local emulator's URL.",
-                    "default": "https://api.together.ai",
-                    "defaultInfo": {"environment": ["TOGETHER_BASE_URL"]},
+                    "description": f"API host, e.g. {DEFAULT_BASE_URL} or a local emulator's URL.",
+                    "default": DEFAULT_BASE_URL,
+                    "defaultInfo": {"environment": [BASE_URL_ENV]},
                 },
             }
         },
@@ -175,6 +175,11 @@ def build_schema() -> dict[str, Any]:
             }
         },
     }
+
+
+def _config_name(key: str) -> str:
+    """``together:apiKey`` -> ``apiKey`` (the schema lists the package's config variables by name)."""
+    return key.split(":", 1)[1]
 
 
 def _version() -> str:
@@ -276,7 +281,7 @@ def render_docs(schema: dict[str, Any]) -> str:
     for key, var in schema["config"]["variables"].items():
         env = ", ".join(var.get("defaultInfo", {}).get("environment", []))
         out.append(
-            f"| `together:{key}` | {'yes' if var.get('secret') else ''} | `{env}` | {_cell(var['description'])} |"
+            f"| `{PACKAGE}:{key}` | {'yes' if var.get('secret') else ''} | `{env}` | {_cell(var['description'])} |"
         )
     out.append("")
     return "\n".join(out)

@@ -21,6 +21,7 @@ EXAMPLES = ROOT / "examples"
 CLUSTER_TYPE = "pulumi-python:dynamic/together:Cluster"
 READINESS_TYPE = "pulumi-python:dynamic/together:ClusterReadiness"
 VOLUME_TYPE = "pulumi-python:dynamic/together:SharedVolume"
+VOLUME_READINESS_TYPE = "pulumi-python:dynamic/together:VolumeReadiness"
 GPU_CLUSTER_TYPE = "together:index:GpuCluster"
 
 CLUSTERS_ROUTE = "/v1/compute/clusters"

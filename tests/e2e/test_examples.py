@@ -36,11 +36,9 @@ class Readme:
         assert any(README_EMULATOR_URL in line for line in written), "the README block must use the emulator"
         assert written[0] == f"cd examples/{example}", "the block starts in the repository root"
         self.lines = [line.replace(README_EMULATOR_URL, emulator.base_url) for line in written]
-        passphrases = [
-            m.group(1) for line in written if (m := re.match(r"export PULUMI_CONFIG_PASSPHRASE=(\S+)", line))
-        ]
-        assert passphrases, "the README block must set PULUMI_CONFIG_PASSPHRASE for its local state"
-        self.passphrase = passphrases[0]
+        exports = [re.match(r"export (\w+)=(\S+)", line) for line in written]
+        self.exports = {m.group(1): m.group(2).strip('"') for m in exports if m}
+        assert {"PULUMI_CONFIG_PASSPHRASE", "PULUMI_BACKEND_URL"} <= set(self.exports), "it must set up local state"
         workspace = tmp_path / "repo"
         copy_program(h.EXAMPLES / example, workspace / "examples" / example)
         # No backend and no passphrase from the test: the README's own commands must set them up.
@@ -65,8 +63,9 @@ class Readme:
             self.through(self.lines[0])
 
     def stack(self) -> ProgramStack:
-        """The README's stack, to look at between lines (same directory, backend and passphrase)."""
-        return ProgramStack(self.shell.cwd, "dev", {**self.env, "PULUMI_CONFIG_PASSPHRASE": self.passphrase})
+        """The README's stack, to look at between lines (same directory, and the block's exports)."""
+        exported = {k: v.replace("$HOME", self.env["HOME"]) for k, v in self.exports.items()}
+        return ProgramStack(self.shell.cwd, "dev", {**self.env, **exported})
 
     def close(self) -> None:
         self.shell.close()
@@ -178,7 +177,12 @@ def test_slurm_b200(emu: EmulatorProcess, readme_for: OpenReadme) -> None:
 
     # After a scale and a volume growth, the reviewer sees two in-place updates and nothing replaced.
     diff = readme.through("pulumi preview --diff").output
-    assert step_ops(diff) == {h.CLUSTER_TYPE: "update", h.READINESS_TYPE: "update", h.VOLUME_TYPE: "update"}, diff
+    assert step_ops(diff) == {
+        h.CLUSTER_TYPE: "update",
+        h.READINESS_TYPE: "update",
+        h.VOLUME_TYPE: "update",
+        h.VOLUME_READINESS_TYPE: "update",
+    }, diff
     assert re.search(r"~ num_gpus\s*: 16 => 24", diff) and re.search(r"~ size_tib\s*: 4 => 8", diff), diff
 
     readme.through("pulumi up --yes")

@@ -8,25 +8,20 @@ import pytest
 from pulumi.output import Unknown
 
 from emulator_process import EmulatorProcess
-from together_pulumi.resources.base import AUTONAME_PREFIX
 from together_pulumi.resources.fields import UNKNOWN
 from together_pulumi.resources.gpu_cluster import ClusterProvider
+from together_pulumi.resources.provider import AUTONAME_PREFIX, NAME_SEED
 from together_pulumi.resources.shared_volume import SharedVolumeProvider
 
-BASE: dict[str, Any] = {"region": "us-central-8", "gpu_type": "H100_SXM", "num_gpus": 16, AUTONAME_PREFIX: "train"}
-OIDC = {
-    "issuer_url": "https://issuer.example",
-    "client_id": "c",
-    "username_claim": "email",
-    "username_prefix": "oidc:",
-    "group_claim": "groups",
-    "group_prefix": "oidc:",
-}
+from .conftest import NAMED_TRAIN, OIDC
+
+BASE: dict[str, Any] = {"region": "us-central-8", "gpu_type": "H100_SXM", "num_gpus": 16, **NAMED_TRAIN}
 
 
 def failures(props: dict[str, Any], olds: dict[str, Any] | None = None) -> dict[str, str]:
+    """Failures by property; the settings failure (no credentials) on the resource itself is left out."""
     result = ClusterProvider().check(olds or {}, {**BASE, **props})
-    return {f.property: f.reason for f in result.failures}
+    return {f.property: f.reason for f in result.failures if f.property}
 
 
 STATIC_CASES = [
@@ -37,7 +32,7 @@ STATIC_CASES = [
     ({"region": None}, "region", "is required"),
     ({"cluster_type": "NOMAD"}, "cluster_type", "must be one of KUBERNETES, SLURM"),
     ({"cluster_type": "SLURM"}, "slurm_shm_size_gib", "required when cluster_type is SLURM"),
-    ({"cluster_type": "SLURM", "slurm_shm_size_gib": 0}, "slurm_shm_size_gib", "must be positive"),
+    ({"cluster_type": "SLURM", "slurm_shm_size_gib": 0}, "slurm_shm_size_gib", "must be at least 1 GiB; got 0"),
     ({"cluster_type": "SLURM", "slurm_shm_size_gib": 64, "install_traefik": True}, "install_traefik", "KUBERNETES"),
     ({"billing_type": "RESERVED"}, "duration_days", "required for RESERVED billing (1 to 90)"),
     ({"billing_type": "RESERVED", "duration_days": 91}, "duration_days", "between 1 and 90; got 91"),
@@ -90,7 +85,7 @@ STATIC_CASES = [
     ({"cluster_config": {"load_balancer": "NONE", "colour": "red"}}, "cluster_config.colour", "valid: load_balancer"),
     ({"add_ons": [{"add_on_type": "grafana", "name": "g"}]}, "add_ons[0].add_on_type", "dashboard, ingress"),
     ({"acceptance_tests_params": {"dcgm_diag_level": "HUGE"}}, "acceptance_tests_params.dcgm_diag_level", "SHORT"),
-    ({"ready_timeout_seconds": 0}, "ready_timeout_seconds", "must be positive"),
+    ({"ready_timeout_seconds": 0}, "ready_timeout_seconds", "must be at least 1 second; got 0"),
 ]
 
 
@@ -103,7 +98,7 @@ def test_static_rule_fails_on_the_property(
     assert message in found[prop]
 
 
-CATALOGUE_CASES = [
+CATALOG_CASES = [
     ({"region": "mars-1"}, "region", "region 'mars-1' does not exist; valid regions: us-central-2, us-central-8"),
     (
         {"gpu_type": "B200_SXM"},
@@ -111,7 +106,7 @@ CATALOGUE_CASES = [
         "gpu_type B200_SXM is not offered in us-central-8 (it offers H100_SXM, H200_SXM); "
         "regions offering it: us-south-1, us-west-1",
     ),
-    ({"nvidia_version_id": "nv-nope"}, "nvidia_version_id", "not in the us-central-8 driver catalogue; valid: nv-"),
+    ({"nvidia_version_id": "nv-nope"}, "nvidia_version_id", "not in the us-central-8 driver catalog; valid: nv-"),
     ({"cuda_version": "11.0", "nvidia_driver_version": "450"}, "cuda_version", "valid pairs: 12.9/575"),
     (
         {
@@ -120,13 +115,13 @@ CATALOGUE_CASES = [
             "nvidia_version_id": "nv-us-central-8-cu129-575-u2204",
         },
         "nvidia_version_id",
-        "name different catalogue entries",
+        "name different catalog entries",
     ),
 ]
 
 
-@pytest.mark.parametrize(("props", "prop", "message"), CATALOGUE_CASES, ids=[c[1] for c in CATALOGUE_CASES])
-def test_catalogue_rule_fails_on_the_property(
+@pytest.mark.parametrize(("props", "prop", "message"), CATALOG_CASES, ids=[c[1] for c in CATALOG_CASES])
+def test_catalog_rule_fails_on_the_property(
     api: EmulatorProcess, props: dict[str, Any], prop: str, message: str
 ) -> None:
     found = failures(props)
@@ -145,11 +140,29 @@ def test_a_valid_cluster_passes_and_gets_defaults_and_a_name(api: EmulatorProces
     assert "nvidia_version_id" not in result.inputs  # resolved at create, so a new catalogue entry is no diff
 
 
-def test_the_auto_name_is_kept_from_the_old_inputs(no_credentials: None) -> None:
+def test_the_auto_name_is_the_same_in_every_check_and_new_for_a_replacement(no_credentials: None) -> None:
     first = ClusterProvider().check({}, dict(BASE)).inputs
-    again = ClusterProvider().check(first, dict(BASE)).inputs
-    assert again["cluster_name"] == first["cluster_name"]
-    assert ClusterProvider().check({}, dict(BASE)).inputs["cluster_name"] != first["cluster_name"]
+    name = first["cluster_name"]
+    assert name.startswith("train-") and len(name) == len("train-") + 7
+    # The same in the preview, in the up, in the next up after a crash (no old inputs), and kept after.
+    assert ClusterProvider().check({}, dict(BASE)).inputs["cluster_name"] == name
+    assert ClusterProvider().check(first, dict(BASE)).inputs["cluster_name"] == name
+    # Another resource, or the same one in another stack, gets another name.
+    assert ClusterProvider().check({}, {**BASE, NAME_SEED: "another"}).inputs["cluster_name"] != name
+    # A replacing change gives the replacement a new name; an in-place one keeps it.
+    replaced = ClusterProvider().check(first, {**BASE, "gpu_type": "H200_SXM"}).inputs["cluster_name"]
+    assert replaced.startswith("train-") and replaced != name
+    assert ClusterProvider().check(first, {**BASE, "num_gpus": 64}).inputs["cluster_name"] == name
+    # A name given by an older version (random suffix) is kept while nothing replacing changes.
+    old = {**first, "cluster_name": "train-ke3poy9"}
+    assert ClusterProvider().check(old, dict(BASE)).inputs["cluster_name"] == "train-ke3poy9"
+
+
+def test_without_credentials_the_preview_fails_on_the_settings(no_credentials: None) -> None:
+    result = ClusterProvider().check({}, {**BASE, "num_gpus": 12})
+    by_property = {f.property: f.reason for f in result.failures}
+    assert "multiple of 8" in by_property["num_gpus"]  # what is wrong in the program is reported too
+    assert "no Together API key" in by_property[""] and "together:apiKey" in by_property[""]
 
 
 #: Both forms of "not known yet": what the dynamic host hands check and diff during preview (an
@@ -171,12 +184,12 @@ def test_unknown_values_go_back_to_the_engine_as_unknowns(no_credentials: None, 
     assert inputs["volume_id"] == UNKNOWN  # the string the engine reads as "unknown"
 
 
-def test_catalogue_rules_are_skipped_without_credentials(no_credentials: None) -> None:
+def test_catalog_rules_are_skipped_without_credentials(no_credentials: None) -> None:
     assert failures({"region": "mars-1"}) == {}
     assert "num_gpus" in failures({"region": "mars-1", "num_gpus": 12})
 
 
-def test_the_catalogue_is_fetched_once_per_process(api: EmulatorProcess) -> None:
+def test_the_catalog_is_fetched_once_per_process(api: EmulatorProcess) -> None:
     for gpus in (8, 16, 24):
         failures({"num_gpus": gpus})
     counts = api.admin.requests_log()["counts"]
@@ -185,12 +198,12 @@ def test_the_catalogue_is_fetched_once_per_process(api: EmulatorProcess) -> None
 
 def test_volume_check_names_size_and_forbids_shrinking(no_credentials: None) -> None:
     provider = SharedVolumeProvider()
-    ok = provider.check({}, {"region": "us-central-8", "size_tib": 4, AUTONAME_PREFIX: "data"})
-    assert ok.failures == []
+    ok = provider.check({}, {"region": "us-central-8", "size_tib": 4, AUTONAME_PREFIX: "data", NAME_SEED: "s"})
+    assert [f.property for f in ok.failures] == [""]  # only the settings: no credentials here
     assert ok.inputs["volume_name"].startswith("data-")
     assert ok.inputs["is_lifecycle_independent"] is True
     shrink = provider.check(ok.inputs, {"region": "us-central-8", "size_tib": 2, AUTONAME_PREFIX: "data"})
-    assert [(f.property, f.reason) for f in shrink.failures] == [
+    assert [(f.property, f.reason) for f in shrink.failures if f.property] == [
         (
             "size_tib",
             "size_tib cannot shrink from 4 to 2 TiB: Together volumes only grow. Keep size_tib >= 4, or make a new "
@@ -198,9 +211,9 @@ def test_volume_check_names_size_and_forbids_shrinking(no_credentials: None) -> 
         )
     ]
     zero = provider.check({}, {"region": "us-central-8", "size_tib": 0})
-    assert [f.property for f in zero.failures] == ["size_tib"]
+    assert [f.property for f in zero.failures if f.property] == ["size_tib"]
     missing = provider.check({}, {"size_tib": 1})
-    assert [f.property for f in missing.failures] == ["region"]
+    assert [f.property for f in missing.failures if f.property] == ["region"]
 
 
 @UNKNOWNS
@@ -220,10 +233,10 @@ def test_volume_check_reports_bad_types_on_the_property_instead_of_crashing(no_c
     result = SharedVolumeProvider().check(
         {"size_tib": 4}, {"region": "us-central-8", "size_tib": "4TiB", "ready_timeout_seconds": "10m"}
     )
-    assert {f.property for f in result.failures} == {"size_tib", "ready_timeout_seconds"}
+    assert {f.property for f in result.failures} == {"size_tib", "ready_timeout_seconds", ""}
 
 
-def test_volume_region_is_checked_against_the_catalogue(api: EmulatorProcess) -> None:
+def test_volume_region_is_checked_against_the_catalog(api: EmulatorProcess) -> None:
     result = SharedVolumeProvider().check({}, {"region": "mars-1", "size_tib": 1})
     assert [(f.property, f.reason[:36]) for f in result.failures] == [
         ("region", "region 'mars-1' does not exist; vali")

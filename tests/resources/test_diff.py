@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 from pulumi.output import Unknown
 
-from together_pulumi.resources.base import AUTONAME_PREFIX
+from together_pulumi.resources.errors import ProviderError
 from together_pulumi.resources.fields import UNKNOWN
 from together_pulumi.resources.gpu_cluster import CLUSTER_FIELDS, ClusterProvider, ReadinessProvider
+from together_pulumi.resources.provider import AUTONAME_PREFIX
 from together_pulumi.resources.shared_volume import VOLUME_FIELDS, SharedVolumeProvider
 
 # The issue's contract, written independently of the field table it checks.
@@ -119,9 +120,17 @@ def test_resolved_driver_and_server_defaults_are_not_drift() -> None:
 def test_scaling_8_to_64_is_an_update_and_a_gpu_type_change_a_replace() -> None:
     scale = ClusterProvider().diff("t-1", OLD_STATE, {**NEWS, "num_gpus": 64})
     assert (scale.changes, scale.replaces) == (True, [])
-    retype = ClusterProvider().diff("t-1", OLD_STATE, {**NEWS, "gpu_type": "H200_SXM"})
-    assert (retype.changes, retype.replaces) == (True, ["gpu_type"])
+    # check gives the replacement a new auto-name (test_check), so the new cluster is made first.
+    retype = ClusterProvider().diff("t-1", OLD_STATE, {**NEWS, "gpu_type": "H200_SXM", "cluster_name": "train-f00d123"})
+    assert (retype.changes, set(retype.replaces)) == (True, {"gpu_type", "cluster_name"})
     assert retype.delete_before_replace is False  # create-before-delete: no downtime
+
+
+def test_a_replacement_that_keeps_the_name_deletes_the_old_cluster_first() -> None:
+    """Two clusters never share a name (an explicit one, or a replacement the user forces)."""
+    same_name = ClusterProvider().diff("t-1", OLD_STATE, {**NEWS, "gpu_type": "H200_SXM"})
+    assert same_name.replaces == ["gpu_type"]
+    assert same_name.delete_before_replace is True
 
 
 def test_unknown_inputs_are_reported_as_changes_of_their_kind() -> None:
@@ -208,7 +217,7 @@ def test_an_adopted_cluster_is_never_replaced_into_itself() -> None:
     olds = {**OLD_STATE, "existing_cluster_id": "t-1"}
     news = {**NEWS, "existing_cluster_id": "t-1"}
     assert ClusterProvider().diff("t-1", olds, news).changes is False
-    with pytest.raises(ValueError, match="would replace t-1, but existing_cluster_id still points at it"):
+    with pytest.raises(ProviderError, match="would replace t-1, but existing_cluster_id still points at it"):
         ClusterProvider().diff("t-1", olds, {**news, "gpu_type": "H200_SXM"})
     # Without existing_cluster_id, Pulumi may create a new cluster and delete the adopted one.
     assert ClusterProvider().diff("t-1", olds, {**NEWS, "gpu_type": "H200_SXM"}).replaces == ["gpu_type"]

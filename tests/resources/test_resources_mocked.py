@@ -24,8 +24,11 @@ class Mocks(pulumi.runtime.Mocks):
             outs.update(status="Ready", kubeconfig="apiVersion: v1\nkind: Config\n", num_nodes=2)
             return "t-mock-ready", outs
         if args.typ == "pulumi-python:dynamic/together:SharedVolume":
-            outs.update(volume_id="vol-mock", status="available")
+            outs.update(volume_id="vol-mock", status="provisioning")
             return "vol-mock", outs
+        if args.typ == "pulumi-python:dynamic/together:VolumeReadiness":
+            outs.update(status="available")
+            return "vol-mock-ready", outs
         return f"{args.name}-id", outs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
@@ -109,6 +112,9 @@ def test_shared_volume_both_styles(mocks: Mocks) -> pulumi.Output[Any]:
         assert values == ["vol-mock", "available", "vol-mock"]
         named = next(r for r in mocks.resources if r.name == "b")
         assert named.inputs["volume_name"] == "named"
+        # status is the readiness step's: the volume is usable, not merely accepted.
+        ready = next(r for r in mocks.resources if r.name == "a-ready")
+        assert ready.typ == "pulumi-python:dynamic/together:VolumeReadiness"
 
     return pulumi.Output.all(a.volume_id, a.status, b.volume_id).apply(check)
 

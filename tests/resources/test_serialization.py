@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import base64
+import json
+from pathlib import Path
+from typing import Any
 
 import dill
 import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.dynamic.dynamic import serialize_provider
 
+from emulator_process import EmulatorProcess
 from together_pulumi.resources import session
 from together_pulumi.resources.gpu_cluster import ClusterProvider, ReadinessProvider
 from together_pulumi.resources.shared_volume import SharedVolumeProvider
+from together_pulumi.resources.volume.readiness import VolumeReadinessProvider
+
+from .conftest import NAMED_TRAIN
 
 SECRET = "tg-secret-key-0123456789"
-PROVIDERS = [ClusterProvider, ReadinessProvider, SharedVolumeProvider]
+PROVIDERS = [ClusterProvider, ReadinessProvider, SharedVolumeProvider, VolumeReadinessProvider]
+#: The __provider values that stacks made by version 0.1.0 carry (resources/ was one module per
+#: resource then); they must keep working after any move.
+OLD_PICKLES = json.loads((Path(__file__).parent / "fixtures" / "providers-0.1.0.json").read_text())
 
 
 @pytest.mark.parametrize("provider_class", PROVIDERS, ids=lambda c: c.__name__)
@@ -47,3 +57,45 @@ def test_configure_keeps_credentials_in_the_process_not_the_provider() -> None:
         assert vars(provider) == {}
     finally:
         session.configure_from_stack({})
+
+
+def _unpickle(serialized: str) -> Any:
+    return dill.loads(base64.b64decode(serialized))
+
+
+def test_providers_pickled_by_version_0_1_0_still_load() -> None:
+    assert type(_unpickle(OLD_PICKLES["together:Cluster"])) is ClusterProvider
+    assert type(_unpickle(OLD_PICKLES["together:ClusterReadiness"])) is ReadinessProvider
+    assert type(_unpickle(OLD_PICKLES["together:SharedVolume"])) is SharedVolumeProvider
+
+
+def test_a_stack_made_by_version_0_1_0_can_still_be_updated_and_destroyed(api: EmulatorProcess) -> None:
+    """State written by 0.1.0: its __provider values, its random auto-names, a revision counter."""
+    cluster_provider = _unpickle(OLD_PICKLES["together:Cluster"])
+    volume_provider = _unpickle(OLD_PICKLES["together:SharedVolume"])
+    volume_inputs = {"region": "us-central-8", "size_tib": 2, "volume_name": "data-k3x9a0q", "_autoname_prefix": "data"}
+    volume = volume_provider.create(dict(volume_provider.check({}, volume_inputs).inputs))
+    old_inputs = {
+        "region": "us-central-8",
+        "gpu_type": "H100_SXM",
+        "num_gpus": 8,
+        "cluster_name": "train-ke3poy9",
+        "_autoname_prefix": "train",
+        "volume_id": volume.id,
+    }
+    created = cluster_provider.create(dict(cluster_provider.check({}, old_inputs).inputs))
+    old_state = {**created.outs, "revision": 0, "__provider": OLD_PICKLES["together:Cluster"]}
+
+    # The new program passes a name seed; the old random name is kept, a scale is an update.
+    program = {**old_inputs, "num_gpus": 16, **NAMED_TRAIN}
+    del program["cluster_name"]
+    news = dict(cluster_provider.check(old_state, program).inputs)
+    assert news["cluster_name"] == "train-ke3poy9"
+    diff = cluster_provider.diff(created.id, old_state, news)
+    assert (diff.changes, diff.replaces) == (True, [])
+    updated = cluster_provider.update(created.id, old_state, news)
+    assert api.admin.state()["clusters"][0]["num_gpus"] == 16
+
+    cluster_provider.delete(created.id, updated.outs)
+    volume_provider.delete(volume.id, volume.outs)
+    assert api.admin.state()["clusters"] == [] and api.admin.state()["volumes"] == []

@@ -1,13 +1,17 @@
 """Field tables: the one source of truth of every resource.
 
-A resource module declares its fields once, as a tuple of :class:`Field`. Everything else reads that
-table: static validation in ``check``, in-place vs replace in ``diff``, request bodies, ``schema.json``
-and ``docs/reference.md``. Adding an API field is one line in a table.
+A resource declares its fields once, as a tuple of :class:`Field`. Everything else reads that table:
+validation in ``check`` (types, required, and the value constraints on each field), in-place vs
+replace in ``diff``, the request bodies, the generated ``...Args`` classes and output annotations,
+``schema.json`` and ``docs/reference.md``. Adding an API field is one line in a table (then
+``make schema``).
+
+Values coming from the engine pass through :func:`from_engine` first, which turns both forms of "not
+known yet" into the one :data:`UNKNOWN` sentinel; the rest of the code only ever sees that.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum, StrEnum
@@ -28,13 +32,89 @@ __all__ = [
     "contains_unknown",
     "field_map",
     "from_engine",
-    "is_set",
     "is_unknown",
+    "known",
+    "show",
+    "validate_object",
     "validate_value",
+    "values_equal",
 ]
 
 #: The one placeholder our code sees for values not known until apply (see :func:`from_engine`).
 UNKNOWN: str = rpc.UNKNOWN
+
+
+class Change(StrEnum):
+    """What changing an input does to the real object."""
+
+    IN_PLACE = "in_place"  # the API updates it
+    REPLACE = "replace"  # a new object is made and the old one deleted
+    STATE_ONLY = "state_only"  # provider behaviour only (timeouts, waiting): no API call
+
+
+@dataclass(frozen=True)
+class ObjectType:
+    """A nested object: a name (for schema ``types`` and the ``...Args`` class) and its own fields."""
+
+    name: str
+    description: str
+    fields: tuple[Field, ...]
+
+
+@dataclass(frozen=True)
+class ListOf:
+    """A list whose items all have one type."""
+
+    item: FieldType
+
+
+#: A scalar Python type, an enum, a nested object, or a list of any of these.
+FieldType = type[str] | type[int] | type[bool] | type[Enum] | ObjectType | ListOf
+
+
+@dataclass(frozen=True)
+class Field:
+    """One property of a resource.
+
+    ``input`` fields are set by the user (and echoed as outputs); output-only fields come from the
+    service. ``sent=False`` marks a provider-only input (never in a request body). ``default`` is what
+    ``check`` fills in when the user leaves the field out (``None``: nothing). ``computed`` inputs get
+    a value from the service or the provider when unset (a name, the driver, the project), so
+    leaving them out later is not a change.
+
+    Value constraints on integers, checked by :func:`validate_value` (and so at ``pulumi preview``):
+    ``minimum``, ``maximum`` and ``multiple_of``; ``unit`` names the unit in messages ("GiB", or for a
+    multiple what it stands for: "one node = 8 GPUs").
+    """
+
+    name: str
+    type: FieldType
+    description: str
+    input: bool = True
+    required: bool = False
+    default: Any = None
+    change: Change = Change.REPLACE
+    secret: bool = False
+    sent: bool = True
+    computed: bool = False
+    minimum: int | None = None
+    maximum: int | None = None
+    multiple_of: int | None = None
+    unit: str | None = None
+
+
+def field_map(table: Iterable[Field]) -> dict[str, Field]:
+    """Fields by Python name."""
+    return {f.name: f for f in table}
+
+
+def camel_case(name: str) -> str:
+    """``num_gpus`` -> ``numGpus`` (schema property names)."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+# --- unknown values --------------------------------------------------------------------------------
 
 
 def is_unknown(value: Any) -> bool:
@@ -60,76 +140,6 @@ def from_engine(value: Any) -> Any:
     return value
 
 
-class Change(StrEnum):
-    """What changing an input does to the real object."""
-
-    IN_PLACE = "in_place"  # the API updates it
-    REPLACE = "replace"  # a new object is made and the old one deleted
-    STATE_ONLY = "state_only"  # provider behaviour only (timeouts, waiting): no API call
-
-
-@dataclass(frozen=True)
-class ObjectType:
-    """A nested object: a name (for schema ``types``) and its own fields."""
-
-    name: str
-    description: str
-    fields: tuple[Field, ...]
-
-
-@dataclass(frozen=True)
-class ListOf:
-    """A list whose items all have one type."""
-
-    item: FieldType
-
-
-#: A scalar Python type, an enum, a nested object, or a list of any of these.
-FieldType = type[str] | type[int] | type[bool] | type[float] | type[Enum] | ObjectType | ListOf
-
-
-@dataclass(frozen=True)
-class Field:
-    """One property of a resource.
-
-    ``input`` fields are set by the user (and echoed as outputs); output-only fields come from the
-    service. ``api_name`` is the wire name; ``sent=False`` marks a provider-only input. ``default`` is
-    what ``check`` fills in when the user leaves the field out (``None``: nothing). ``computed``
-    inputs get a value from the service or the provider when unset (a name, the driver, the
-    project), so leaving them out later is not a change.
-    """
-
-    name: str
-    type: FieldType
-    description: str
-    input: bool = True
-    required: bool = False
-    default: Any = None
-    change: Change = Change.REPLACE
-    secret: bool = False
-    api_name: str | None = None
-    sent: bool = True
-    computed: bool = False
-
-    @property
-    def wire_name(self) -> str | None:
-        """The JSON name on the wire, or None for provider-only fields."""
-        if not self.sent:
-            return None
-        return self.api_name or self.name
-
-
-def field_map(table: Iterable[Field]) -> dict[str, Field]:
-    """Fields by Python name."""
-    return {f.name: f for f in table}
-
-
-def camel_case(name: str) -> str:
-    """``num_gpus`` -> ``numGpus`` (schema property names)."""
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
-
-
 def contains_unknown(value: Any) -> bool:
     """True when a value is, or holds, a placeholder for something not known during preview."""
     if is_unknown(value):
@@ -141,9 +151,33 @@ def contains_unknown(value: Any) -> bool:
     return False
 
 
-def is_set(props: Mapping[str, Any], name: str) -> bool:
-    """True when the user gave this property a value (known or not)."""
-    return props.get(name) is not None
+def known(props: Mapping[str, Any], name: str) -> bool:
+    """True when the property is set and its value is known (not a preview placeholder)."""
+    value = props.get(name)
+    return value is not None and not contains_unknown(value)
+
+
+def values_equal(old: Any, new: Any) -> bool:
+    """Equality that treats 8 and 8.0 alike (numbers cross the wire as floats) and a key set to
+    ``None`` like a missing one."""
+    if isinstance(old, bool) or isinstance(new, bool):
+        return old is new or (old == new and type(old) is type(new))
+    if isinstance(old, int | float) and isinstance(new, int | float):
+        return float(old) == float(new)
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        keys = {k for k in (*old, *new) if old.get(k) is not None or new.get(k) is not None}
+        return all(values_equal(old.get(k), new.get(k)) for k in keys)
+    if isinstance(old, list | tuple) and isinstance(new, list | tuple):
+        return len(old) == len(new) and all(values_equal(a, b) for a, b in zip(old, new, strict=True))
+    return bool(old == new)
+
+
+def show(value: Any) -> str:
+    """A value as a message shows it: 8.0 (numbers cross the wire as floats) as 8."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+# --- validation ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -154,7 +188,7 @@ class Violation:
     reason: str
 
 
-_TYPE_WORDS: dict[type, str] = {str: "a string", int: "an integer", bool: "a boolean", float: "a number"}
+_TYPE_WORDS: dict[type, str] = {str: "a string", int: "an integer", bool: "a boolean"}
 
 
 def _type_word(kind: FieldType) -> str:
@@ -167,76 +201,66 @@ def _type_word(kind: FieldType) -> str:
     return _TYPE_WORDS.get(kind, kind.__name__)
 
 
-def validate_value(value: Any, kind: FieldType, path: str) -> list[Violation]:
-    """Type-check one value against a field type; unknown values are never wrong."""
+def validate_value(value: Any, kind: FieldType, path: str, field: Field | None = None) -> list[Violation]:
+    """Type-check one value (and the field's constraints); unknown values are never wrong."""
     if value is None or is_unknown(value):
         return []
     if isinstance(kind, ObjectType):
         return validate_object(value, kind.fields, path)
     if isinstance(kind, ListOf):
         if not isinstance(value, list | tuple):
-            return [Violation(path, f"must be {_type_word(kind)}; got {type(value).__name__}")]
+            return [Violation(path, f"{path} must be {_type_word(kind)}; got {type(value).__name__}")]
         found: list[Violation] = []
         for index, item in enumerate(value):
             found += validate_value(item, kind.item, f"{path}[{index}]")
         return found
     if isinstance(kind, type) and issubclass(kind, Enum):
         allowed = [str(m.value) for m in kind]
-        if str(value) not in allowed:
-            return [Violation(path, f"must be one of {', '.join(allowed)}; got {value!r}")]
+        if str(value.value if isinstance(value, Enum) else value) not in allowed:
+            return [Violation(path, f"{path} must be one of {', '.join(allowed)}; got {value!r}")]
         return []
-    if kind is int and (isinstance(value, bool) or not isinstance(value, int | float) or value != int(value)):
-        return [Violation(path, f"must be an integer; got {value!r}")]
-    if kind is float and (isinstance(value, bool) or not isinstance(value, int | float)):
-        return [Violation(path, f"must be a number; got {value!r}")]
+    if kind is int:
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+            return [Violation(path, f"{path} must be an integer; got {value!r}")]
+        return _constraints(int(value), path, field)
     if kind is bool and not isinstance(value, bool):
-        return [Violation(path, f"must be true or false; got {value!r}")]
+        return [Violation(path, f"{path} must be true or false; got {value!r}")]
     if kind is str and not isinstance(value, str):
-        return [Violation(path, f"must be a string; got {value!r}")]
+        return [Violation(path, f"{path} must be a string; got {value!r}")]
+    return []
+
+
+def _constraints(value: int, path: str, field: Field | None) -> list[Violation]:
+    if field is None:
+        return []
+    step, low, high = field.multiple_of, field.minimum, field.maximum
+    if step is not None and (value % step or (low is not None and value < low)):
+        kind = "a positive" if low is not None and low > 0 else "a non-negative"
+        unit = f" ({field.unit})" if field.unit else ""
+        return [Violation(path, f"{path} must be {kind} multiple of {step}{unit}; got {value}")]
+    unit = f" {field.unit}" if field.unit else ""
+    if low is not None and high is not None and not low <= value <= high:
+        return [Violation(path, f"{path} must be between {low} and {high}{unit}; got {value}")]
+    if low is not None and value < low:
+        return [Violation(path, f"{path} must be at least {low}{unit}; got {value}")]
+    if high is not None and value > high:
+        return [Violation(path, f"{path} must be at most {high}{unit}; got {value}")]
     return []
 
 
 def validate_object(value: Any, table: tuple[Field, ...], path: str) -> list[Violation]:
-    """Check a nested object: known keys only, required keys present, each value typed."""
+    """Check a nested object: known keys only, required keys present, each value typed and constrained."""
     if is_unknown(value):
         return []
     if not isinstance(value, Mapping):
-        return [Violation(path, f"must be an object; got {type(value).__name__}")]
+        return [Violation(path, f"{path} must be an object; got {type(value).__name__}")]
     fields = field_map(table)
     found: list[Violation] = []
     for key in value:
         if key not in fields:
-            found.append(Violation(f"{path}.{key}", f"is not a property of {path}; valid: {', '.join(fields)}"))
+            found.append(Violation(f"{path}.{key}", f"{key} is not a property of {path}; valid: {', '.join(fields)}"))
     for f in table:
         if f.required and value.get(f.name) is None:
-            found.append(Violation(f"{path}.{f.name}", "is required"))
-        found += validate_value(value.get(f.name), f.type, f"{path}.{f.name}")
+            found.append(Violation(f"{path}.{f.name}", f"{path}.{f.name} is required"))
+        found += validate_value(value.get(f.name), f.type, f"{path}.{f.name}", f)
     return found
-
-
-def to_wire(value: Any, kind: FieldType) -> Any:
-    """Convert a checked property value to its JSON form (nested objects keep only sent fields)."""
-    if value is None:
-        return None
-    if isinstance(kind, ObjectType):
-        fields = field_map(kind.fields)
-        return {
-            (f.wire_name or name): to_wire(v, f.type)
-            for name, v in value.items()
-            if v is not None and (f := fields.get(name)) is not None and f.wire_name
-        }
-    if isinstance(kind, ListOf):
-        return [to_wire(v, kind.item) for v in value]
-    if kind is int:
-        return int(value)
-    if isinstance(kind, type) and issubclass(kind, Enum):
-        return str(value.value if isinstance(value, Enum) else value)
-    return value
-
-
-_NAME_SAFE = re.compile(r"[^a-z0-9-]+")
-
-
-def dns_label(text: str) -> str:
-    """A DNS-1123-style label from free text (cluster and volume names end up as Kubernetes names)."""
-    return _NAME_SAFE.sub("-", text.lower()).strip("-") or "resource"

@@ -1,4 +1,4 @@
-"""The regions catalogue as plain Python functions.
+"""The regions catalog as plain Python functions.
 
 Dynamic providers cannot expose Pulumi functions (invokes), so ``get_regions`` runs in the Pulumi
 program's own process over the same HTTP client.
@@ -6,11 +6,13 @@ program's own process over the same HTTP client.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 
-from ..api import TogetherClient
+from . import session
 from .fields import Field, ListOf, ObjectType
 
 __all__ = ["REGION", "DriverVersionInfo", "RegionInfo", "get_regions", "get_regions_output"]
@@ -18,7 +20,7 @@ __all__ = ["REGION", "DriverVersionInfo", "RegionInfo", "get_regions", "get_regi
 #: The schema of what get_regions returns (the dataclasses below are its typed Python form).
 DRIVER_VERSION = ObjectType(
     "DriverVersion",
-    "An NVIDIA driver catalogue entry of a region.",
+    "An NVIDIA driver catalog entry of a region.",
     (
         Field("id", str, "Catalogue entry ID: pass it as GpuCluster.nvidia_version_id.", required=True),
         Field("cuda_version", str, "CUDA version.", required=True),
@@ -28,18 +30,18 @@ DRIVER_VERSION = ObjectType(
 )
 REGION = ObjectType(
     "Region",
-    "A region, the GPU types it offers and its driver catalogue (newest first).",
+    "A region, the GPU types it offers and its driver catalog (newest first).",
     (
         Field("name", str, "Region name, e.g. us-central-8.", required=True),
         Field("gpu_types", ListOf(str), "GPU types offered in the region.", required=True),
-        Field("driver_versions", ListOf(DRIVER_VERSION), "Driver catalogue, newest first.", required=True),
+        Field("driver_versions", ListOf(DRIVER_VERSION), "Driver catalog, newest first.", required=True),
     ),
 )
 
 
 @dataclass(frozen=True)
 class DriverVersionInfo:
-    """One NVIDIA driver catalogue entry: send ``id`` as ``nvidia_version_id``."""
+    """One NVIDIA driver catalog entry: send ``id`` as ``nvidia_version_id``."""
 
     id: str
     cuda_version: str
@@ -49,29 +51,33 @@ class DriverVersionInfo:
 
 @dataclass(frozen=True)
 class RegionInfo:
-    """A region: its name, the GPU types it offers, and its driver catalogue (newest first)."""
+    """A region: its name, the GPU types it offers, and its driver catalog (newest first)."""
 
     name: str
     gpu_types: tuple[str, ...]
     driver_versions: tuple[DriverVersionInfo, ...]
 
 
-def _program_config(key: str) -> str | None:
-    """A ``together:*`` stack config value, when called inside a Pulumi program."""
-    try:
-        value = pulumi.runtime.get_config(f"together:{key}")
-    except Exception:  # outside a Pulumi program there is no config to read
-        return None
-    return str(value) if value else None
+def _program_config() -> dict[str, Any]:
+    """The ``together:*`` stack config, when called inside a Pulumi program (empty outside one)."""
+    config: dict[str, Any] = {}
+    for key, _, _ in session.CONFIG_KEYS:
+        with contextlib.suppress(Exception):  # outside a Pulumi program there is no config to read
+            config[key] = pulumi.runtime.get_config(key)
+    return config
 
 
 def get_regions(api_key: str | None = None, base_url: str | None = None) -> list[RegionInfo]:
-    """All regions with their GPU types and driver catalogues.
+    """All regions with their GPU types and driver catalogs.
 
-    Credentials: the arguments, else the stack config ``together:apiKey`` / ``together:baseUrl``, else
-    ``TOGETHER_API_KEY`` / ``TOGETHER_BASE_URL``.
+    Credentials: the arguments, else as the provider resolves them (the stack config
+    ``together:apiKey`` / ``together:baseUrl``, else ``TOGETHER_API_KEY`` / ``TOGETHER_BASE_URL``).
     """
-    with TogetherClient(api_key or _program_config("apiKey"), base_url or _program_config("baseUrl")) as client:
+    from ..api.client import TogetherClient
+
+    given = {session.API_KEY_CONFIG: api_key, session.BASE_URL_CONFIG: base_url}
+    creds = session.resolve_credentials({**_program_config(), **{k: v for k, v in given.items() if v}})
+    with TogetherClient(creds.api_key if creds else None, creds.base_url if creds else None) as client:
         regions = client.list_regions()
     return [
         RegionInfo(

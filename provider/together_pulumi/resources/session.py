@@ -1,10 +1,11 @@
-"""Per-process credentials, HTTP client and region catalogue for the provider methods.
+"""Per-process settings, credentials, HTTP client, region catalog and clock.
 
-Providers are pickled into every resource's state, so they hold nothing: credentials arrive through
-``configure()`` (stack config ``together:apiKey`` / ``together:baseUrl``, secrets already decrypted)
-and are kept here, in the provider process only, never on the provider object. The client and the
-region catalogue are built lazily, once per process and credentials, and shared by the (up to four)
-threads the dynamic provider host serves requests on.
+Providers are pickled into every resource's state, so they hold nothing: the stack's settings arrive
+through ``configure()`` (stack config, secrets already decrypted) and are kept here, in the provider
+process only, never on the provider object. The client and the region catalog are built lazily,
+once per process and credentials, and shared by the (up to four) threads the dynamic provider host
+serves requests on. Credentials are resolved in one place, :func:`resolve_credentials`, for the
+provider process and for functions called in the program (``get_regions``).
 """
 
 from __future__ import annotations
@@ -12,22 +13,47 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..api import TogetherClient
-from ..api.models import Region
+from ..api import errors
+from ..api.settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL
+from .waiting import SYSTEM_CLOCK, Clock
 
-__all__ = ["Credentials", "catalogue", "client", "configure_from_stack", "credentials"]
+if TYPE_CHECKING:  # the client (httpx, pydantic) loads only where it is used, not in the program
+    from ..api.client import TogetherClient
+    from ..api.models import Region
+
+__all__ = [
+    "API_KEY_CONFIG",
+    "BASE_URL_CONFIG",
+    "CONFIG_KEYS",
+    "Credentials",
+    "catalog",
+    "client",
+    "clock",
+    "configure_from_stack",
+    "credentials",
+    "preflight",
+    "resolve_credentials",
+    "use_clock",
+]
 
 API_KEY_CONFIG = "together:apiKey"
 BASE_URL_CONFIG = "together:baseUrl"
+#: Every stack config key of the provider, with its environment variable and what it is.
+CONFIG_KEYS: tuple[tuple[str, str, str], ...] = (
+    (API_KEY_CONFIG, API_KEY_ENV, "the API key"),
+    (BASE_URL_CONFIG, BASE_URL_ENV, f"the API host (default {DEFAULT_BASE_URL})"),
+)
 
 _lock = threading.Lock()
 _stack_config: dict[str, str] = {}
-_clients: dict[tuple[str | None, str], TogetherClient] = {}
-_catalogues: dict[tuple[str | None, str], dict[str, Region]] = {}
+_clients: dict[tuple[str, str], TogetherClient] = {}
+_catalogs: dict[tuple[str, str], dict[str, Region]] = {}
+_preflights: dict[tuple[str, str], str | None] = {}
+_clock: list[Clock] = [SYSTEM_CLOCK]
 
 
 @dataclass(frozen=True)
@@ -35,62 +61,146 @@ class Credentials:
     """Where to reach the API. ``repr`` hides the key."""
 
     api_key: str
-    base_url: str | None
+    base_url: str
 
     def __repr__(self) -> str:
         return f"Credentials(api_key=<hidden>, base_url={self.base_url!r})"
 
     @property
-    def cache_key(self) -> tuple[str | None, str]:
+    def cache_key(self) -> tuple[str, str]:
         return self.base_url, hashlib.sha256(self.api_key.encode()).hexdigest()
+
+
+def resolve_credentials(config: Mapping[str, Any]) -> Credentials | None:
+    """Stack config first, then the environment; None without a key. The one place that decides."""
+    key = config.get(API_KEY_CONFIG) or os.environ.get(API_KEY_ENV)
+    base_url = config.get(BASE_URL_CONFIG) or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    return Credentials(str(key), str(base_url)) if key else None
 
 
 def configure_from_stack(config: Mapping[str, Any]) -> None:
     """Remember the stack's Together settings (called from every provider's ``configure``)."""
     with _lock:
         _stack_config.clear()
-        for key in (API_KEY_CONFIG, BASE_URL_CONFIG):
-            value = config.get(key)
-            if value:
-                _stack_config[key] = str(value)
+        _stack_config.update({key: str(config[key]) for key, _, _ in CONFIG_KEYS if config.get(key)})
 
 
 def credentials() -> Credentials | None:
-    """Stack config first, then ``TOGETHER_API_KEY`` / ``TOGETHER_BASE_URL``; None without a key."""
+    """This process's credentials (see :func:`resolve_credentials`)."""
     with _lock:
-        key = _stack_config.get(API_KEY_CONFIG) or os.environ.get("TOGETHER_API_KEY")
-        base_url = _stack_config.get(BASE_URL_CONFIG) or os.environ.get("TOGETHER_BASE_URL")
-    return Credentials(key, base_url) if key else None
+        config = dict(_stack_config)
+    return resolve_credentials(config)
+
+
+def _no_key_error() -> errors.ConfigurationError:
+    return errors.ConfigurationError(
+        f"no Together API key: set the stack config {API_KEY_CONFIG} (pulumi config set --secret "
+        f"{API_KEY_CONFIG} ...) or the {API_KEY_ENV} environment variable"
+    )
 
 
 def client() -> TogetherClient:
     """The shared client for the current credentials (raises ConfigurationError without a key)."""
+    from ..api.client import TogetherClient
+
     creds = credentials()
     if creds is None:
-        return TogetherClient()  # raises the ConfigurationError that tells the user what to set
+        raise _no_key_error()
     with _lock:
         found = _clients.get(creds.cache_key)
         if found is None:
-            found = _clients[creds.cache_key] = TogetherClient(creds.api_key, creds.base_url)
+            found = _clients[creds.cache_key] = TogetherClient(creds.api_key, creds.base_url, clock=clock())
         return found
 
 
-def catalogue() -> dict[str, Region] | None:
+def catalog() -> dict[str, Region] | None:
     """Regions by name, fetched once per process; None when there are no credentials."""
     creds = credentials()
     if creds is None:
         return None
     with _lock:
-        cached = _catalogues.get(creds.cache_key)
+        cached = _catalogs.get(creds.cache_key)
     if cached is not None:
         return cached
     regions = {region.name: region for region in client().list_regions()}
     with _lock:
-        _catalogues[creds.cache_key] = regions
+        _catalogs[creds.cache_key] = regions
     return regions
 
 
-def forget_catalogue() -> None:
-    """Drop cached catalogues (tests that change the emulator's regions)."""
+def preflight() -> str | None:
+    """Why ``pulumi up`` could not reach the API with these settings, or None when it can.
+
+    Run by ``check``, so ``pulumi preview`` fails at once, in one line naming the setting, instead of
+    passing and letting ``up`` retry for minutes: no key, a malformed URL, a refused key, an
+    unreachable host. A service that answers but is failing (5xx) is not a settings problem and
+    does not fail the preview. Asked once per process and settings.
+    """
+    from ..api.client import RetryPolicy, TogetherClient, normalize_base_url
+
+    creds = credentials()
+    if creds is None:
+        return str(_no_key_error())
     with _lock:
-        _catalogues.clear()
+        if creds.cache_key in _preflights:
+            return _preflights[creds.cache_key]
+    where = f"{BASE_URL_CONFIG} / {BASE_URL_ENV}"
+    problem: str | None = None
+    try:
+        normalize_base_url(creds.base_url)
+    except errors.ConfigurationError as exc:
+        problem = f"{where}: {exc}"
+    if problem is None:
+        quick = RetryPolicy(deadline_seconds=8, max_attempts=2, request_timeout_seconds=5, connect_timeout_seconds=3)
+        try:
+            with TogetherClient(creds.api_key, creds.base_url, retry=quick, clock=clock()) as probe:
+                regions = {region.name: region for region in probe.list_regions()}
+            with _lock:
+                _catalogs.setdefault(creds.cache_key, regions)
+        except (errors.AuthenticationError, errors.PermissionDeniedError) as exc:
+            problem = (
+                f"the API at {creds.base_url} refused the key from {API_KEY_CONFIG} / {API_KEY_ENV} "
+                f"({exc.status_code}: {exc.server_message}); set a valid key"
+            )
+        except errors.TransportError as exc:
+            problem = f"cannot reach the Together API at {creds.base_url} ({where}): {exc.message}"
+        except errors.NotFoundError:
+            problem = f"{creds.base_url} ({where}) does not serve the Together API (404 for the regions list)"
+        except errors.TogetherError:
+            problem = None  # it answered: the settings are right, the service is having trouble
+    with _lock:
+        _preflights[creds.cache_key] = problem
+    return problem
+
+
+def clock() -> Clock:
+    """The clock every wait of this process reads (the system clock unless a test set another)."""
+    return _clock[0]
+
+
+def use_clock(new: Clock) -> Callable[[], None]:
+    """Install a clock (tests drive waits with the emulator's virtual time); returns the undo."""
+    old = _clock[0]
+    _clock[0] = new
+    _forget_clients()
+
+    def undo() -> None:
+        _clock[0] = old
+        _forget_clients()
+
+    return undo
+
+
+def _forget_clients() -> None:
+    with _lock:
+        for found in _clients.values():
+            found.close()
+        _clients.clear()
+
+
+def forget() -> None:
+    """Drop cached clients, catalogs and preflight answers (tests that change the emulator)."""
+    _forget_clients()
+    with _lock:
+        _catalogs.clear()
+        _preflights.clear()

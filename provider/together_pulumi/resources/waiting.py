@@ -1,33 +1,50 @@
-"""Waiting for the service, with our own deadlines and visible progress.
+"""Waiting for the service, with our own deadlines, visible progress and a clock tests can drive.
 
 Pulumi's ``custom_timeouts`` never reach a Python dynamic provider, so every wait here carries its
 own deadline. Progress goes to stdout: the engine shows a dynamic provider's stdout in ``pulumi up``.
+Every wait (clusters, volumes, the client's settling after an uncertain create) reads time from one
+:class:`Clock`; tests swap in one that moves the emulator's virtual clock instead of sleeping.
+
+A wait rides out transient API failures (throttling, 5xx, a dropped connection, an outage) until
+its own deadline: one burst of 429s must not abort an hour-long wait.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Callable
 from typing import TypeVar
 
-__all__ = ["WaitTimeoutError", "poll_until", "progress"]
+from ..api import errors
+from ..api.clock import SYSTEM_CLOCK, Clock
+from .errors import ProviderError
+
+__all__ = ["SYSTEM_CLOCK", "Clock", "WaitTimeoutError", "is_transient", "poll_until", "progress"]
 
 _T = TypeVar("_T")
 
 _FIRST_POLL_SECONDS = 0.5
-_MAX_POLL_SECONDS = 15.0  # override with TOGETHER_PULUMI_MAX_POLL_SECONDS (tests, impatient demos)
+_MAX_POLL_SECONDS = 15.0
+#: Longest pause between polls; tests and impatient demos lower it.
+MAX_POLL_ENV = "TOGETHER_PULUMI_MAX_POLL_SECONDS"
 _HEARTBEAT_SECONDS = 60.0
 
 
-class WaitTimeoutError(Exception):
+class WaitTimeoutError(ProviderError):
     """A wait ran past its deadline; the message says what exists and how to resume."""
 
 
 def progress(message: str) -> None:
     """One line of progress in ``pulumi up`` output."""
     print(message, file=sys.stdout, flush=True)
+
+
+def is_transient(error: BaseException) -> bool:
+    """A failure that waiting longer can cure: no connection, a timeout, throttling, a 5xx."""
+    if isinstance(error, errors.TransportError):
+        return True
+    return isinstance(error, errors.RateLimitError | errors.ServerError)
 
 
 def poll_until(
@@ -37,33 +54,45 @@ def poll_until(
     describe: Callable[[_T], str],
     label: str,
     timeout_seconds: float,
-    on_timeout: Callable[[_T, float], str],
+    on_timeout: Callable[[_T | None, float], str],
+    clock: Clock,
     fail: Callable[[_T], str | None] = lambda _: None,
 ) -> _T:
     """Poll ``fetch`` until ``done``; print each new state with the elapsed time.
 
-    ``fail`` may return a message to stop early (the object was deleted, say). On timeout,
-    :class:`WaitTimeoutError` carries ``on_timeout(last_state, elapsed)``.
+    ``fail`` may return a message to stop early (the object was deleted, say). Transient API errors
+    are reported and polled through until the deadline. On timeout, :class:`WaitTimeoutError` carries
+    ``on_timeout(last answer, elapsed)`` (``None`` when no poll was ever answered).
     """
-    start = time.monotonic()
+    start = clock.monotonic()
     deadline = start + timeout_seconds
-    max_interval = float(os.environ.get("TOGETHER_PULUMI_MAX_POLL_SECONDS") or _MAX_POLL_SECONDS)
+    max_interval = float(os.environ.get(MAX_POLL_ENV) or _MAX_POLL_SECONDS)
     interval = min(_FIRST_POLL_SECONDS, max_interval)
-    last_description = None
+    last_description: str | None = None
     last_print = start
+    last: list[_T] = []  # the last answer, once there is one
     while True:
-        state = fetch()
-        now = time.monotonic()
-        description = describe(state)
+        answered = False
+        try:
+            state = fetch()
+        except errors.TogetherError as error:
+            if not is_transient(error):
+                raise
+            description = f"the API is not answering ({error}); still waiting"
+        else:
+            answered, last[:] = True, [state]
+            description = describe(state)
+        now = clock.monotonic()
         if description != last_description or now - last_print >= _HEARTBEAT_SECONDS:
             progress(f"{label}: {description} (+{now - start:.0f}s)")
             last_description, last_print = description, now
-        if done(state):
-            return state
-        problem = fail(state)
-        if problem:
-            raise RuntimeError(problem)
+        if answered:
+            if done(last[0]):
+                return last[0]
+            problem = fail(last[0])
+            if problem:
+                raise ProviderError(problem)
         if now >= deadline:
-            raise WaitTimeoutError(on_timeout(state, now - start))
-        time.sleep(min(interval, max(0.0, deadline - now)))
+            raise WaitTimeoutError(on_timeout(last[0] if last else None, now - start))
+        clock.sleep(min(interval, max(0.0, deadline - now)))
         interval = min(interval * 1.5, max_interval)

@@ -1,0 +1,215 @@
+"""The readiness step of a GpuCluster: waits until the cluster is Ready, then reports it.
+
+It waits after the create and after every change of the cluster's size or type (both are among its
+inputs, and known during ``pulumi preview``). A wait that fails or times out fails ``pulumi up``
+naming the cluster; the cluster stays in state and the next ``up`` creates only this step again,
+which resumes waiting. Every status the service can report is handled deliberately (:data:`STATUSES`):
+the ones that mean the cluster will not become Ready on its own stop the wait at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import pulumi
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+
+from ...api.enums import BillingType, ClusterStatus
+from .. import session
+from ..errors import ProviderError
+from ..fields import from_engine, values_equal
+from ..provider import ConfiguredProvider, without_provider
+from ..waiting import poll_until, progress
+from .fields import CLUSTER_FIELDS, GPUS_PER_NODE, READINESS_INPUTS, READINESS_OUTPUTS
+from .rules import parse_time
+
+if TYPE_CHECKING:
+    from ...api.models import Cluster
+
+__all__ = ["STATUSES", "ReadinessProvider", "ReadinessStep"]
+
+_TIMEOUT_DEFAULT = next(f.default for f in CLUSTER_FIELDS if f.name == "ready_timeout_seconds")
+
+#: Every cluster status, and what it means for a wait: ``None`` keeps waiting (on the way to Ready);
+#: a message stops the wait at once, because the cluster will not become Ready by itself.
+STATUSES: dict[ClusterStatus, str | None] = {
+    ClusterStatus.WAITING_FOR_CONTROL_PLANE_NODES: None,
+    ClusterStatus.WAITING_FOR_DATA_PLANE_NODES: None,
+    ClusterStatus.WAITING_FOR_SUBNET: None,
+    ClusterStatus.WAITING_FOR_SHARED_VOLUME: None,
+    ClusterStatus.INSTALLING_DRIVERS: None,
+    ClusterStatus.RUNNING_ACCEPTANCE_TESTS: None,
+    ClusterStatus.READY: None,
+    ClusterStatus.ON_DEMAND_COMPUTE_PAUSED: (
+        "is paused because the account ran out of credits (OnDemandComputePaused): it will not become Ready "
+        "until credits are added, and Together decommissions it if they are not. Add credits in the Together "
+        "console's billing page, then run `pulumi up` again to resume waiting"
+    ),
+    ClusterStatus.PAUSED: (
+        "is Paused: it will not become Ready until it is resumed (from the Together console or by support). "
+        "Then run `pulumi up` again to resume waiting"
+    ),
+    ClusterStatus.DEGRADED: (
+        "is Degraded: a node or an acceptance test failed, so it will not become Ready by itself. Look at its "
+        "nodes (the gpu_worker_nodes output, or `together clusters get <id>`), repair a node with a node "
+        "remediation, or replace the cluster; then run `pulumi up` again"
+    ),
+    ClusterStatus.DELETING: (
+        "was deleted while waiting for Ready (outside Pulumi?). Run `pulumi refresh` and then `pulumi up` to "
+        "create it again"
+    ),
+}
+
+
+class ReadinessProvider(ConfiguredProvider):
+    """Waits until the cluster is Ready after create and after a change of size or type, then reports it."""
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        news = from_engine(news)
+        return CheckResult({k: news[k] for k in READINESS_INPUTS if news.get(k) is not None}, [])
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        # Never a replacement: waiting on a new cluster id (a replaced cluster) is just another wait.
+        olds, news = from_engine(olds), from_engine(news)
+        changed = [k for k in READINESS_INPUTS if news.get(k) is not None and not values_equal(olds.get(k), news[k])]
+        return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        return CreateResult(f"{props['cluster_name']}-ready", self._wait(props))
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(self._wait(news))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        cluster = session.client().find_cluster(props["cluster_id"])
+        if cluster is None:
+            return ReadResult("", {})
+        outs = without_provider(props)
+        outs.update(node_outputs(cluster))
+        if not props.get("auto_scale"):
+            # What the nodes were made for, as observed: after drift, the next up waits for the size
+            # it restores (the autoscaler's moves are not drift).
+            outs.update(num_gpus=cluster.num_gpus, cluster_type=cluster.cluster_type)
+        return ReadResult(id_, outs, {k: outs[k] for k in READINESS_INPUTS if outs.get(k) is not None})
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        """Nothing to do: the Cluster step deletes the cluster."""
+
+    def _wait(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        client = session.client()
+        cluster_id, name = props["cluster_id"], props.get("cluster_name") or props["cluster_id"]
+        want_gpus = int(props["num_gpus"])
+        timeout = float(props.get("ready_timeout_seconds") or _TIMEOUT_DEFAULT)
+        label = f"GpuCluster {name} ({cluster_id})"
+
+        def ready(c: Cluster | None) -> bool:
+            if c is None or c.status != ClusterStatus.READY:
+                return False
+            return bool(props.get("auto_scale")) or (c.num_gpus == want_gpus and _live_gpus(c) == want_gpus)
+
+        def describe(c: Cluster | None) -> str:
+            if c is None:
+                return "gone"
+            return f"{c.status}, {len(c.gpu_worker_nodes)} of {want_gpus // GPUS_PER_NODE} GPU nodes"
+
+        def stuck(c: Cluster | None) -> str | None:
+            if c is None:
+                return f"{label} {STATUSES[ClusterStatus.DELETING]}"
+            try:
+                meaning = STATUSES[ClusterStatus(c.status)]
+            except ValueError:
+                return None  # a status newer than this package: keep waiting (it is printed)
+            return f"{label} {meaning}" if meaning else None
+
+        def timed_out(c: Cluster | None, elapsed: float) -> str:
+            status = c.status if c else "unknown"
+            if c is not None and c.status == ClusterStatus.READY:
+                status = f"Ready with {_live_gpus(c)} of {want_gpus} GPUs"
+            return (
+                f"{label} is still {status} after {elapsed:.0f}s waiting for Ready (ready_timeout_seconds="
+                f"{timeout:.0f}). The cluster exists and is recorded in the stack state: run `pulumi up` "
+                "again to resume waiting (no second cluster is created), or raise ready_timeout_seconds."
+            )
+
+        if not props.get("wait_for_ready", True) or _scheduled_later(props):
+            cluster = client.find_cluster(cluster_id)
+            if cluster is None:
+                raise ProviderError(f"{label} {STATUSES[ClusterStatus.DELETING]}")
+            progress(f"{label}: {cluster.status} (not waiting for Ready)")
+        else:
+            cluster = poll_until(
+                lambda: client.find_cluster(cluster_id),
+                ready,
+                describe=describe,
+                label=label,
+                timeout_seconds=timeout,
+                on_timeout=timed_out,
+                fail=stuck,
+                clock=session.clock(),
+            )
+            assert cluster is not None
+        outs = {k: props[k] for k in READINESS_INPUTS if props.get(k) is not None}
+        outs.update(node_outputs(cluster))
+        return outs
+
+
+def _scheduled_later(props: Mapping[str, Any]) -> bool:
+    """SCHEDULED_CAPACITY clusters start at their reservation time: do not wait for that."""
+    if props.get("billing_type") != BillingType.SCHEDULED_CAPACITY or not props.get("reservation_start_time"):
+        return False
+    start = parse_time(str(props["reservation_start_time"]))
+    return start is not None and start > datetime.now(UTC)
+
+
+def node_outputs(cluster: Cluster) -> dict[str, Any]:
+    """What the readiness step reports, from a cluster as read from the API."""
+    return {
+        "status": cluster.status,
+        "kubeconfig": _decode_kubeconfig(cluster.kube_config),
+        "num_nodes": len(cluster.gpu_worker_nodes),
+        "control_plane_nodes": [
+            {"node_id": n.node_id, "host_name": n.host_name, "status": n.status, "public_ipv4": n.public_ipv4}
+            for n in cluster.control_plane_nodes
+        ],
+        "gpu_worker_nodes": [
+            {
+                "node_id": n.node_id,
+                "host_name": n.host_name,
+                "status": n.status,
+                "num_gpus": n.num_gpus,
+                "instance_id": n.instance_id,
+            }
+            for n in cluster.gpu_worker_nodes
+        ],
+        "volumes": [v.model_dump(include={"volume_id", "volume_name", "size_tib", "status"}) for v in cluster.volumes],
+        "created_at": _iso(cluster.created_at),
+        "first_ready_at": _iso(cluster.first_ready_at),
+    }
+
+
+def _decode_kubeconfig(encoded: str) -> str:
+    if not encoded:
+        return ""
+    try:
+        return base64.b64decode(encoded, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return encoded  # already plain YAML
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+def _live_gpus(cluster: Cluster) -> int:
+    return sum(n.num_gpus or GPUS_PER_NODE for n in cluster.gpu_worker_nodes)
+
+
+class ReadinessStep(Resource, module="together", name="ClusterReadiness"):
+    """Internal child of :class:`~..gpu_cluster.GpuCluster` that waits for Ready."""
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
+        super().__init__(ReadinessProvider(), name, {**props, **{k: None for k in READINESS_OUTPUTS}}, opts)

@@ -1,0 +1,284 @@
+"""The Cluster step of a GpuCluster: creates (or takes over) the cluster, updates, refreshes, deletes.
+
+It returns as soon as the API accepts a create, so the cluster is in the stack state before any
+waiting starts (the readiness step waits; see ``..gpu_cluster``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import pulumi
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+
+from ...api import errors
+from ...api.enums import ClusterStatus
+from .. import session
+from ..errors import ProviderError
+from ..fields import Change, Field, Violation, contains_unknown, values_equal
+from ..provider import TableProvider, announce_take_over, uncertain_create_message, without_provider
+from ..waiting import poll_until, progress
+from .fields import CLUSTER_FIELDS, COUNTS_RESET_WHEN_REMOVED, DRIVER_FIELDS, NAME_LINKS
+from .rules import RULES, catalog_rules, inline_volume_name
+
+if TYPE_CHECKING:
+    from ...api.models import Cluster
+
+__all__ = ["ClusterProvider", "ClusterStep"]
+
+#: Mutable fields the service reports back, by our name -> its attribute (drift and convergence).
+_OBSERVED = {
+    "num_gpus": "num_gpus",
+    "cluster_type": "cluster_type",
+    "num_reserved_gpus": "num_reserved_gpus",
+    "num_preemptible_gpus": "desired_preemptible_gpus",
+    "num_capacity_pool_gpus": "num_capacity_pool_gpus",
+}
+
+
+class ClusterProvider(TableProvider):
+    """Creates, adopts, updates, refreshes and deletes the cluster; never waits for Ready."""
+
+    table: ClassVar[tuple[Field, ...]] = CLUSTER_FIELDS
+    public_type: ClassVar[str] = "GpuCluster"
+    name_field: ClassVar[str] = "cluster_name"
+    adopt_field: ClassVar[str] = "existing_cluster_id"
+    id_field: ClassVar[str] = "cluster_id"
+    name_links: ClassVar[tuple[str, ...]] = NAME_LINKS
+
+    # --- check and diff ------------------------------------------------------------------------
+
+    def rules(self, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[Violation]:
+        return [v for rule in RULES for v in rule(inputs, olds)]
+
+    def catalog_rules(self, inputs: Mapping[str, Any], regions: Mapping[str, Any]) -> list[Violation]:
+        return catalog_rules(inputs, regions) if regions else []
+
+    def api_rules(self, inputs: Mapping[str, Any]) -> list[Violation]:
+        found = super().api_rules(inputs)
+        volume_id = inputs.get("volume_id")
+        checkable = volume_id is not None and not contains_unknown(volume_id) and session.credentials() is not None
+        if checkable and session.client().find_volume(str(volume_id)) is None:
+            found.append(
+                Violation(
+                    "volume_id",
+                    f"volume_id {volume_id} does not exist (or is not visible to this API key); create it first, "
+                    "e.g. as a together.SharedVolume whose volume_id you pass here",
+                )
+            )
+        return found
+
+    def lookup(self, object_id: str) -> Any:
+        return session.client().find_cluster(object_id)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        result = super().diff(_id, olds, news)
+        # Two clusters cannot hold one volume: with volume_id, the old cluster must go first.
+        if news.get("volume_id") is not None:
+            result.delete_before_replace = True
+        return result
+
+    # --- create --------------------------------------------------------------------------------
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        label = f"GpuCluster {props.get('cluster_name') or self.label(props)}"
+        if props.get("existing_cluster_id"):
+            cluster = self._adopt(props, str(props["existing_cluster_id"]), "existing_cluster_id")
+            resolved = {"nvidia_version_id": cluster.nvidia_driver_version_id}
+        elif (found := self._made_by_an_interrupted_create(props)) is not None:
+            announce_take_over(label, "cluster", found.cluster_id)
+            cluster = self._adopt(props, found.cluster_id, "the auto-name")
+            resolved = {"nvidia_version_id": cluster.nvidia_driver_version_id}
+        else:
+            request, resolved = self._create_request(props)
+            try:
+                cluster = session.client().create_cluster(request)
+            except errors.UncertainCreateError as exc:
+                raise ProviderError(uncertain_create_message(label, "existing_cluster_id", exc)) from None
+            except errors.APIStatusError as exc:
+                raise ProviderError(f"{label}: the API refused the create: {exc}") from None
+            progress(
+                f"{label}: created {cluster.cluster_id} ({cluster.gpu_type} x {cluster.num_gpus} in "
+                f"{cluster.region}), {cluster.status}"
+            )
+        return CreateResult(cluster.cluster_id, self._outputs(props, cluster, resolved))
+
+    def _made_by_an_interrupted_create(self, props: Mapping[str, Any]) -> Cluster | None:
+        """A cluster that already carries this resource's name, from a create the engine never recorded.
+
+        Under the auto-name (derived from this resource's place in this stack) it is ours and is taken
+        over. Under a name the user chose it may be anybody's: stop and say how to adopt it.
+        """
+        name = props["cluster_name"]
+        listed = session.client().list_clusters(props.get("project_id"))
+        found = [c for c in listed if c.cluster_name == name and c.status != ClusterStatus.DELETING]
+        if not found:
+            return None
+        ids = ", ".join(f"{c.cluster_id} ({c.status})" for c in found)
+        if len(found) > 1 or not self.is_auto_named(props):
+            raise ProviderError(
+                f"GpuCluster {name}: a cluster named {name} already exists ({ids}), not in this stack's state. If "
+                f"an interrupted `pulumi up` of this stack made it, take it over: set existing_cluster_id="
+                f"{found[0].cluster_id!r} on the resource and run `pulumi up`. Otherwise choose another cluster_name."
+            )
+        return found[0]
+
+    def _create_request(self, props: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
+        """The create request, converted once from the checked inputs, with the driver resolved from the
+        catalog when the user chose none."""
+        from ...api.models import ClusterCreateRequest
+
+        body = {f.name: props[f.name] for f in CLUSTER_FIELDS if f.input and f.sent and props.get(f.name) is not None}
+        resolved: dict[str, Any] = {}
+        region = (session.catalog() or {}).get(props["region"])
+        entries = region.driver_versions if region else []
+        if not any(props.get(name) for name in DRIVER_FIELDS):
+            if not entries:
+                raise ProviderError(
+                    f"GpuCluster.region {props['region']}: no driver catalog to pick a default from; set "
+                    "nvidia_version_id or cuda_version + nvidia_driver_version"
+                )
+            newest = entries[0]
+            body["nvidia_version_id"] = newest.id
+            resolved = {
+                "nvidia_version_id": newest.id,
+                "cuda_version": newest.cuda_version,
+                "nvidia_driver_version": newest.nvidia_driver_version,
+            }
+        elif props.get("cuda_version") and not props.get("nvidia_version_id"):
+            pair = (props["cuda_version"], props["nvidia_driver_version"])
+            match = next((d for d in entries if (d.cuda_version, d.nvidia_driver_version) == pair), None)
+            if match:
+                resolved = {"nvidia_version_id": match.id}
+        if isinstance(body.get("shared_volume"), Mapping):
+            body["shared_volume"] = {
+                **body["shared_volume"],
+                "volume_name": inline_volume_name(props),
+                "region": props["region"],
+            }
+        return ClusterCreateRequest.model_validate(body), resolved
+
+    def _adopt(self, props: Mapping[str, Any], cluster_id: str, how: str) -> Cluster:
+        """Take over an existing cluster after checking it is the one declared; converge its size and type."""
+        from ...api.models import ClusterUpdateRequest
+
+        client = session.client()
+        cluster = client.find_cluster(cluster_id)
+        if cluster is None:
+            raise ProviderError(f"GpuCluster: existing_cluster_id {cluster_id} does not exist")
+        mismatches = [
+            f"{name} is {getattr(cluster, name)}, declared {props[name]}"
+            for name in ("region", "gpu_type", "cluster_name")
+            if props.get(name) is not None and getattr(cluster, name) != props[name]
+        ]
+        if cluster.status == ClusterStatus.DELETING:
+            mismatches.append("it is being deleted")
+        if mismatches:
+            raise ProviderError(f"GpuCluster: cluster {cluster_id} ({how}) cannot be adopted: {'; '.join(mismatches)}")
+        progress(f"GpuCluster: adopting existing cluster {cluster_id} ({cluster.cluster_name})")
+        changes = {
+            name: props[name]
+            for name, attribute in _OBSERVED.items()
+            if name in ("num_gpus", "cluster_type")
+            and props.get(name) is not None
+            and not values_equal(getattr(cluster, attribute), props[name])
+        }
+        if changes:
+            progress(f"GpuCluster: converging adopted cluster {cluster_id}: {', '.join(sorted(changes))}")
+            cluster = client.update_cluster(cluster_id, ClusterUpdateRequest.model_validate(changes))
+        return cluster
+
+    @staticmethod
+    def _outputs(props: Mapping[str, Any], cluster: Cluster, resolved: Mapping[str, Any]) -> dict[str, Any]:
+        outs = without_provider(props)
+        outs.update(
+            cluster_id=cluster.cluster_id,
+            cluster_name=cluster.cluster_name,
+            status=cluster.status,
+            project_id=props.get("project_id") or cluster.project_id or None,
+        )
+        for name in DRIVER_FIELDS:
+            if outs.get(name) is None:
+                outs[name] = resolved.get(name) or getattr(cluster, name, None)
+        return outs
+
+    # --- refresh, update, delete ---------------------------------------------------------------
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        cluster = session.client().find_cluster(id_)
+        if cluster is None:
+            return ReadResult("", {})
+        observed = without_provider(props)
+        observed["status"] = cluster.status
+        # Mutable fields the user set: the server's value is the truth; a difference is drift.
+        for name, attribute in _OBSERVED.items():
+            if props.get(name) is not None:
+                observed[name] = getattr(cluster, attribute)
+        if props.get("auto_scale") and props.get("num_gpus") is not None:
+            requested, ceiling = int(props["num_gpus"]), int(props.get("auto_scale_max_gpus") or 0)
+            if requested <= cluster.num_gpus <= ceiling:
+                observed["num_gpus"] = props["num_gpus"]  # the autoscaler's move, not drift
+        return ReadResult(id_, observed, self.inputs_from_state(observed))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        from ...api.models import ClusterUpdateRequest
+
+        # Only the mutable fields that changed are sent; a GPU count the user removed goes back to zero.
+        changes = {
+            f.name: news[f.name]
+            for f in CLUSTER_FIELDS
+            if f.change is Change.IN_PLACE
+            and news.get(f.name) is not None
+            and not values_equal(olds.get(f.name), news[f.name])
+        }
+        changes.update({name: 0 for name in COUNTS_RESET_WHEN_REMOVED if news.get(name) is None and olds.get(name)})
+        outs = without_provider({**olds, **news})
+        for f in CLUSTER_FIELDS:  # settings the user removed leave the state too
+            if f.input and not f.computed and news.get(f.name) is None:
+                outs.pop(f.name, None)
+        outs.update({name: value for name, value in changes.items() if name in COUNTS_RESET_WHEN_REMOVED})
+        if changes:
+            label = f"GpuCluster {news.get('cluster_name') or id_} ({id_})"
+            try:
+                cluster = session.client().update_cluster(id_, ClusterUpdateRequest.model_validate(changes))
+            except errors.APIStatusError as exc:
+                raise ProviderError(
+                    f"{label}: the API refused the update of {', '.join(sorted(changes))}: {exc}"
+                ) from None
+            progress(f"{label}: updating {', '.join(sorted(changes))}; status {cluster.status}")
+            outs["status"] = cluster.status
+        return UpdateResult(outs)
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        client = session.client()
+        label = f"GpuCluster {props.get('cluster_name') or id_} ({id_})"
+        try:
+            client.delete_cluster(id_)
+        except errors.NotFoundError:
+            return
+        progress(f"{label}: deletion requested")
+        poll_until(
+            lambda: client.find_cluster(id_),
+            lambda c: c is None,
+            describe=lambda c: "deleted" if c is None else c.status,
+            label=label,
+            timeout_seconds=float(self.setting(props, "delete_timeout_seconds")),
+            on_timeout=lambda c, t: (
+                f"{label} is still {c.status if c else 'there'} after {t:.0f}s of deletion "
+                "(delete_timeout_seconds). It stays in the stack state; run `pulumi destroy` (or up) again to keep "
+                "waiting."
+            ),
+            clock=session.clock(),
+        )
+
+
+class ClusterStep(Resource, module="together", name="Cluster"):
+    """Internal child of :class:`~..gpu_cluster.GpuCluster` that records the cluster."""
+
+    cluster_name: pulumi.Output[str]
+    num_gpus: pulumi.Output[int]
+    cluster_type: pulumi.Output[str]
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
+        super().__init__(ClusterProvider(), name, props, opts)

@@ -1,0 +1,152 @@
+"""The nested object types of a GpuCluster: its settings objects and what it reports about nodes."""
+
+from __future__ import annotations
+
+from ...api.enums import AddOnType, DcgmDiagLevel, LoadBalancer
+from ..fields import Field, ObjectType
+
+__all__ = [
+    "ACCEPTANCE_TESTS_PARAMS",
+    "ADD_ON",
+    "CLUSTER_CONFIG",
+    "CLUSTER_VOLUME",
+    "CONTROL_PLANE_NODE",
+    "ENABLED_FLAG",
+    "GPU_WORKER_NODE",
+    "INLINE_SHARED_VOLUME",
+    "OIDC_CONFIG",
+    "SLURM_STARTUP_SCRIPTS",
+]
+
+ENABLED_FLAG = ObjectType("EnabledFlag", "A feature switch.", (Field("enabled", bool, "Whether it is on."),))
+
+ADD_ON = ObjectType(
+    "AddOn",
+    "An add-on enabled on the cluster.",
+    (
+        Field("add_on_type", AddOnType, "Kind of add-on.", required=True),
+        Field("name", str, "Name of this add-on instance; updates address add-ons by name.", required=True),
+        Field(
+            "config",
+            ObjectType(
+                "AddOnConfig",
+                "Per-type add-on configuration.",
+                tuple(Field(t.value, ENABLED_FLAG, f"Configuration of the {t.value} add-on.") for t in AddOnType),
+            ),
+            "Add-on configuration.",
+        ),
+    ),
+)
+
+SLURM_STARTUP_SCRIPTS = ObjectType(
+    "SlurmStartupScripts",
+    "Slurm lifecycle scripts (Slinky); saving them "
+    "reconfigures Slurm live. A failing worker prolog/epilog drains the node.",
+    (
+        Field("controller_prolog", str, "Slurm controller prolog script."),
+        Field("controller_epilog", str, "Slurm controller epilog script."),
+        Field("worker_prolog", str, "Slurm worker prolog script."),
+        Field("worker_epilog", str, "Slurm worker epilog script."),
+        Field("login_init_script", str, "Script run when the login node starts."),
+        Field("nodeset_init_script", str, "Script run when a nodeset starts."),
+        Field("extra_slurm_conf", str, "Extra slurm.conf lines."),
+    ),
+)
+
+CLUSTER_CONFIG = ObjectType(
+    "ClusterConfig",
+    "Cluster software configuration.",
+    (
+        Field("load_balancer", LoadBalancer, "Load balancer to install.", required=True),
+        Field("gpu_operator_version", str, "NVIDIA GPU Operator version; default: the service's."),
+        Field("network_operator_version", str, "NVIDIA Network Operator version; default: the service's."),
+        Field("jumphost_enabled", bool, "Whether a jump host is provisioned."),
+        Field("kubernetes_dashboard_enabled", bool, "Whether the Kubernetes dashboard is installed."),
+        Field("ssh_ca_enabled", bool, "Whether the cluster has its own SSH certificate authority (OIDC SSH)."),
+        Field("ingress", ENABLED_FLAG, "Ingress switch."),
+        Field("observability", ENABLED_FLAG, "Observability stack switch."),
+        Field("slurm_startup_scripts", SLURM_STARTUP_SCRIPTS, "Slurm lifecycle scripts."),
+    ),
+)
+
+OIDC_CONFIG = ObjectType(
+    "OidcConfig",
+    "OIDC login to the cluster's Kubernetes API. Fixed at creation.",
+    (
+        Field("issuer_url", str, "OIDC issuer URL, e.g. https://accounts.google.com.", required=True),
+        Field("client_id", str, "OIDC client ID.", required=True),
+        Field(
+            "username_claim", str, "JWT claim used as the username: email, preferred_username or sub.", required=True
+        ),
+        Field("username_prefix", str, "Prefix added to usernames, e.g. 'oidc:'.", required=True),
+        Field("group_claim", str, "JWT claim holding the user's groups, e.g. 'groups'.", required=True),
+        Field("group_prefix", str, "Prefix added to group names, e.g. 'oidc:'.", required=True),
+        Field("ca_cert", str, "PEM CA certificate of the issuer, when it uses a private CA."),
+    ),
+)
+
+ACCEPTANCE_TESTS_PARAMS = ObjectType(
+    "AcceptanceTestsParams",
+    "GPU acceptance tests run during bring-up.",
+    (
+        Field("enabled", bool, "Whether acceptance tests run."),
+        Field("dcgm_diag_level", DcgmDiagLevel, "DCGM diagnostics depth (MEDIUM when omitted)."),
+        Field("dcgm_diag_skipped", bool, "Skip DCGM diagnostics."),
+        Field("gpu_burn_skipped", bool, "Skip GPU burn."),
+        Field("gpu_burn_duration", int, "GPU burn duration in seconds (0: the default)."),
+        Field("nccl_single_node_skipped", bool, "Skip the single-node NCCL test."),
+        Field("nccl_multi_node_skipped", bool, "Skip the multi-node NCCL test."),
+        Field("storage_skipped", bool, "Skip the storage performance test."),
+    ),
+)
+
+INLINE_SHARED_VOLUME = ObjectType(
+    "InlineSharedVolume",
+    "A shared volume created with the cluster, in its "
+    "region. Deleted with the cluster unless is_lifecycle_independent.",
+    (
+        Field("size_tib", int, "Size in whole TiB (at least 1).", required=True, minimum=1, unit="TiB"),
+        Field("volume_name", str, "Name of the volume. Default: '<cluster_name>-storage'."),
+        Field(
+            "is_lifecycle_independent",
+            bool,
+            "Must stay false: an inline volume that outlived its cluster would be left behind by "
+            "pulumi destroy (declare a SharedVolume for that).",
+        ),
+        Field("project_id", str, "Project owning the volume."),
+    ),
+)
+
+CONTROL_PLANE_NODE = ObjectType(
+    "ControlPlaneNode",
+    "A control plane node.",
+    (
+        Field("node_id", str, "Node ID."),
+        Field("host_name", str, "Host name."),
+        Field("status", str, "Node status."),
+        Field("public_ipv4", str, "Public IPv4 address, when it has one."),
+    ),
+)
+
+GPU_WORKER_NODE = ObjectType(
+    "GpuWorkerNode",
+    "A GPU worker node (8 GPUs).",
+    (
+        Field("node_id", str, "Node ID."),
+        Field("host_name", str, "Host name."),
+        Field("status", str, "Node status."),
+        Field("num_gpus", int, "GPUs on the node."),
+        Field("instance_id", str, "Instance ID (used by node remediation)."),
+    ),
+)
+
+CLUSTER_VOLUME = ObjectType(
+    "ClusterVolume",
+    "A volume attached to the cluster.",
+    (
+        Field("volume_id", str, "Volume ID."),
+        Field("volume_name", str, "Volume name."),
+        Field("size_tib", int, "Size in TiB."),
+        Field("status", str, "Volume status."),
+    ),
+)

@@ -1,0 +1,145 @@
+"""The program side of a resource: ``...Args`` or keyword arguments to the properties it registers,
+the private inputs that name it, and checks that need the whole program (run at ``pulumi preview``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import threading
+from enum import Enum
+from typing import Any, TypeVar
+
+import pulumi
+
+from .fields import Field
+from .naming import stack_identity
+from .provider import AUTONAME_PREFIX, NAME_SEED
+
+__all__ = ["ProgramError", "claim_name", "name_inputs", "props_from_args", "to_props"]
+
+_A = TypeVar("_A")
+
+
+class ProgramError(pulumi.RunError):
+    """Wrong in the program itself: ``pulumi preview`` stops with this message alone (no traceback)."""
+
+
+def to_props(value: Any) -> Any:
+    """Args dataclasses become dicts (recursively); enums their values; Outputs pass through untouched.
+
+    Not ``dataclasses.asdict``: it deep-copies leaves, and a copied ``pulumi.Output`` breaks.
+    """
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: to_props(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if getattr(value, f.name) is not None
+        }
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [to_props(item) for item in value]
+    if isinstance(value, dict):
+        return {key: to_props(item) for key, item in value.items() if item is not None}
+    return value
+
+
+def props_from_args(
+    args_class: type[_A], args: _A | None, kwargs: dict[str, Any], table: tuple[Field, ...], resource_type: str
+) -> dict[str, Any]:
+    """Accept either ``Resource(name, Args(...))`` or ``Resource(name, field=...)``, not both.
+
+    Every field of the table is present in the result (``None`` when unset): the Pulumi SDK only
+    makes attributes of the keys it is given, and output-only fields must be attributes too.
+    """
+    if args is not None and kwargs:
+        raise TypeError(f"{resource_type}: pass either an {args_class.__name__} or keyword arguments, not both")
+    if args is None:
+        valid = {f.name for f in dataclasses.fields(args_class)}  # type: ignore[arg-type]
+        unknown = sorted(set(kwargs) - valid)
+        if unknown:
+            raise TypeError(
+                f"{resource_type}: unknown argument(s) {', '.join(unknown)}; valid: {', '.join(sorted(valid))}"
+            )
+        try:
+            args = args_class(**kwargs)
+        except TypeError as exc:
+            raise TypeError(f"{resource_type}: {exc}") from None
+    props: dict[str, Any] = {f.name: None for f in table}
+    props.update(to_props(args))
+    return props
+
+
+def name_inputs(resource_name: str, resource_type: str, parent: pulumi.Resource | None) -> dict[str, Any]:
+    """The private inputs from which the provider derives a stable auto-name (see ``naming``): the
+    readable part, and a hash of what identifies this resource in this stack (the salt stays out of
+    the state)."""
+    identity = stack_identity(pulumi.get_organization(), pulumi.get_project(), pulumi.get_stack())
+    # The parent's type and name, not its URN: a child's input may not wait on its own parent.
+    under = (parent.pulumi_resource_type, parent.pulumi_resource_name) if parent is not None else ("", "")
+    text = "/".join((identity, *under, resource_type, resource_name))
+    return {AUTONAME_PREFIX: resource_name, NAME_SEED: hashlib.sha256(text.encode()).hexdigest()[:32]}
+
+
+# --- names given twice in one program --------------------------------------------------------------
+
+_claims: dict[tuple[str, str], str] = {}
+_claims_lock = threading.Lock()
+
+
+def claim_name(kind: str, name: Any, owner: str) -> None:
+    """Record that ``owner`` declares the ``kind`` object named ``name``; a second claim is refused.
+
+    Two resources of one stack that name the same cluster (or volume) would fight over one object,
+    so the program stops at ``pulumi preview`` naming both. Names known only later are checked when
+    they resolve.
+    """
+    if name is None:
+        return
+    if isinstance(name, str):
+        _claim(kind, name, owner)
+    else:
+        pulumi.Output.from_input(name).apply(
+            lambda value: _claim(kind, value, owner) if isinstance(value, str) else None
+        )
+
+
+def _claim(kind: str, name: str, owner: str) -> None:
+    with _claims_lock:
+        first = _claims.setdefault((kind, name), owner)
+    if first != owner:
+        raise ProgramError(
+            f"{owner} and {first} both declare the {kind} named {name!r}; each {kind} can be managed by one "
+            f"resource only. Give one of them another name (or leave the name out for a unique auto-name)."
+        )
+
+
+def forget_claims() -> None:
+    """Start a new program (the tests run many in one process)."""
+    with _claims_lock:
+        _claims.clear()
+
+
+# --- volumes the program declares, to check a cluster's volume_id against -------------------------
+
+_volumes: dict[int, tuple[Any, str, Any]] = {}
+
+
+def remember_volume(volume_id: pulumi.Output[str], owner: str, region: Any) -> None:
+    """Note the region of a SharedVolume the program declares, by its ``volume_id`` output."""
+    _volumes[id(volume_id)] = (volume_id, owner, region)
+
+
+def check_volume_region(volume_id: Any, owner: str, region: Any) -> None:
+    """A cluster given a SharedVolume's ``volume_id`` must be in that volume's region (the API does not
+    report a volume's region, so this is the one place to catch the mistake at preview)."""
+    found = _volumes.get(id(volume_id))
+    if found is None or found[0] is not volume_id:
+        return
+    _, volume, volume_region = found
+    if isinstance(region, str) and isinstance(volume_region, str) and region != volume_region:
+        raise ProgramError(
+            f"{owner}: volume_id is the volume of {volume}, which is in {volume_region}, but the cluster is in "
+            f"{region}; a cluster can attach only a volume of its own region"
+        )

@@ -1,0 +1,270 @@
+"""The two provider bases: one configured from the stack, and one whose check and diff read a table.
+
+The dynamic host pickles each provider into the state of every resource, by reference to its class,
+so providers keep no attributes at all; everything they need per process lives in :mod:`.session`.
+
+``check`` runs in this order: inputs with defaults and names; types and single-value bounds from the
+table, then cross-field rules; the settings (no key, a refused key, an unreachable URL each stop the
+preview in one line naming the setting); and with all of that right, the rules that need the region
+catalog, then the ones that ask the API about other objects (the object to adopt, a volume).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider
+
+from ..api import errors
+from . import session
+from .errors import ProviderError, show_errors_without_tracebacks
+from .fields import UNKNOWN, Change, Field, Violation, contains_unknown, from_engine, validate_value, values_equal
+from .naming import derive_name
+from .waiting import progress
+
+__all__ = [
+    "AUTONAME_PREFIX",
+    "NAME_SEED",
+    "PRIVATE_INPUTS",
+    "ConfiguredProvider",
+    "TableProvider",
+    "uncertain_create_message",
+    "without_provider",
+]
+
+#: Private input: the Pulumi resource name, the readable part of an auto-name.
+AUTONAME_PREFIX = "_autoname_prefix"
+#: Private input: a hash of what identifies the resource in its stack (see :mod:`.naming`).
+NAME_SEED = "_name_seed"
+#: Inputs of ours that are not user fields and never reach the API.
+PRIVATE_INPUTS = (AUTONAME_PREFIX, NAME_SEED)
+
+
+def without_provider(props: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy without ``__provider`` (the host adds it back to whatever a method returns)."""
+    return {k: v for k, v in props.items() if k != "__provider"}
+
+
+def uncertain_create_message(label: str, adopt_field: str, exc: errors.UncertainCreateError) -> str:
+    """What to tell the user when a create may or may not have made a billable object."""
+    return (
+        f"{label}: {exc}. It is not in the stack state yet. Run `pulumi up` again: it looks for {exc.name} "
+        f"first and takes it over if it appeared (an explicitly named one it names with the step to adopt "
+        f"it: {adopt_field}=<its id>), and creates it only if it did not."
+    )
+
+
+class ConfiguredProvider(ResourceProvider):
+    """A provider that reads the stack's Together settings in ``configure``."""
+
+    def configure(self, req: ConfigureRequest) -> None:
+        session.configure_from_stack({key: req.config.get(key) for key, _, _ in session.CONFIG_KEYS})
+        show_errors_without_tracebacks()
+
+
+class TableProvider(ConfiguredProvider):
+    """A dynamic provider whose check and diff are driven by a field table."""
+
+    table: ClassVar[tuple[Field, ...]]
+    #: The user-facing resource type, for messages ("GpuCluster", "SharedVolume").
+    public_type: ClassVar[str]
+    #: The input holding the object's name, which gets an auto-name when the user gives none.
+    name_field: ClassVar[str]
+    #: The input that adopts an existing object, and the output holding the object's id.
+    adopt_field: ClassVar[str]
+    id_field: ClassVar[str]
+    #: Replacing inputs left out of the auto-name's hash (links to other objects).
+    name_links: ClassVar[Sequence[str]] = ()
+
+    def default(self, name: str) -> Any:
+        """A field's default, from the table."""
+        return next(f.default for f in self.table if f.name == name)
+
+    def setting(self, props: Mapping[str, Any], name: str) -> Any:
+        """A provider setting from stored props, falling back to the table's default."""
+        value = props.get(name)
+        return self.default(name) if value is None else value
+
+    # --- check ---------------------------------------------------------------------------------
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """See the module docstring for the order of the checks. ``olds`` are the old inputs."""
+        olds, news = from_engine(olds), from_engine(news)
+        inputs = self.checked_inputs(olds, news)
+        violations = self.table_violations(inputs) or self.rules(olds, inputs)
+        problem = session.preflight()
+        if problem is not None:
+            violations.append(Violation("", f"{self.public_type} {self.label(news)}: {problem}"))
+        if not violations:
+            violations = self.catalog_rules(inputs, session.catalog() or {})
+        if not violations:
+            violations = self.api_rules(inputs)
+        return CheckResult(inputs, [CheckFailure(v.path, v.reason) for v in violations])
+
+    def label(self, props: Mapping[str, Any]) -> str:
+        """How messages name the resource: its Pulumi name."""
+        return str(props.get(AUTONAME_PREFIX) or props.get(self.name_field) or "")
+
+    def checked_inputs(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+        """The user's inputs with defaults and the name filled in; output placeholders and unknown keys
+        dropped. While the object stays the same one (no replacing input changed), a computed input the
+        user leaves out keeps its recorded value (the name, or what a refresh read), so it never shows
+        as removed."""
+        inputs: dict[str, Any] = {}
+        for f in self.table:
+            value = news.get(f.name) if f.input else None
+            if value is None:
+                value = f.default
+            if value is not None:
+                inputs[f.name] = value
+        inputs.update({key: news[key] for key in PRIVATE_INPUTS if news.get(key) is not None})
+        same_object = bool(olds) and values_equal(self.name_inputs(olds), self.name_inputs(inputs))
+        if same_object:
+            for f in self.table:
+                if f.input and f.computed and inputs.get(f.name) is None and olds.get(f.name) is not None:
+                    inputs[f.name] = olds[f.name]
+        name = self.checked_name(inputs)
+        if name is not None:
+            inputs[self.name_field] = name
+        return inputs
+
+    def checked_name(self, inputs: Mapping[str, Any]) -> Any:
+        """The user's name (or, for the same object, the one it has); an adopted object's own; else
+        the auto-name, which is unknown while a replacing input is."""
+        if inputs.get(self.name_field) is not None:
+            return inputs[self.name_field]
+        if inputs.get(self.adopt_field) is not None:
+            return self.adopted_name(inputs)
+        replacing = self.name_inputs(inputs)
+        if contains_unknown(replacing):
+            return UNKNOWN
+        if inputs.get(NAME_SEED) is None:
+            return None  # (only programs of an older version of this package) the service names it
+        return derive_name(str(inputs[NAME_SEED]), str(inputs.get(AUTONAME_PREFIX) or ""), replacing)
+
+    def name_inputs(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """The inputs whose change makes a new object, as the user gave them: an auto-name is derived
+        from them, and while they stay the same the object does. (Computed inputs, whose values may
+        come from the service, and links to other objects are left out.)"""
+        skip = {self.name_field, *self.name_links}
+        return {
+            f.name: props[f.name]
+            for f in self.table
+            if f.input
+            and f.change is Change.REPLACE
+            and not f.computed
+            and f.name not in skip
+            and props.get(f.name) is not None
+        }
+
+    def is_auto_named(self, props: Mapping[str, Any]) -> bool:
+        """True when the object's name is this resource's auto-name (so an object of that name is ours)."""
+        seed = props.get(NAME_SEED)
+        if seed is None or props.get(self.name_field) is None:
+            return False
+        derived = derive_name(str(seed), str(props.get(AUTONAME_PREFIX) or ""), self.name_inputs(props))
+        return bool(props[self.name_field] == derived)
+
+    def table_violations(self, inputs: Mapping[str, Any]) -> list[Violation]:
+        """Required fields, types and single-value bounds, straight from the table."""
+        found: list[Violation] = []
+        for f in self.table:
+            if not f.input:
+                continue
+            value = inputs.get(f.name)
+            if f.required and value is None:
+                found.append(Violation(f.name, f"{self.public_type}.{f.name} is required: {f.description}"))
+            found += validate_value(value, f.type, f.name, f)
+        return found
+
+    def rules(self, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[Violation]:
+        """Cross-field rules of the service, on well-typed inputs."""
+        return []
+
+    def catalog_rules(self, inputs: Mapping[str, Any], regions: Mapping[str, Any]) -> list[Violation]:
+        """Rules that need the region catalog (skipped without credentials)."""
+        return []
+
+    def api_rules(self, inputs: Mapping[str, Any]) -> list[Violation]:
+        """Rules that ask the API about other objects (the one to adopt, a volume to attach)."""
+        adopt = self.adopt_field
+        value = inputs.get(adopt)
+        if value is None or contains_unknown(value) or session.credentials() is None:
+            return []
+        if self.lookup(str(value)) is None:
+            return [Violation(adopt, f"{adopt} {value} does not exist (or is not visible to this API key)")]
+        return []
+
+    def lookup(self, object_id: str) -> Any:
+        """The object with this id, or None when there is none."""
+        raise NotImplementedError
+
+    def adopted_name(self, inputs: Mapping[str, Any]) -> Any:
+        """An adopted object keeps its own name, read here so later diffs compare like with like;
+        unknown until its id is, and left to the service without credentials."""
+        object_id = inputs[self.adopt_field]
+        if contains_unknown(object_id):
+            return UNKNOWN
+        if session.credentials() is None:
+            return None
+        try:
+            found = self.lookup(str(object_id))
+        except errors.TogetherError:
+            return None  # the API is asked again at create
+        return getattr(found, self.name_field, None) if found is not None else None
+
+    def inputs_from_state(self, state: Mapping[str, Any]) -> dict[str, Any]:
+        """The inputs a refresh reports, so that the next preview shows only real drift."""
+        inputs = {f.name: state[f.name] for f in self.table if f.input and state.get(f.name) is not None}
+        inputs.update({key: state[key] for key in PRIVATE_INPUTS if state.get(key) is not None})
+        return inputs
+
+    # --- diff ----------------------------------------------------------------------------------
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Compare the inputs with the old state (``olds`` are the old outputs).
+
+        A field the user never set is not drift; ``__provider`` is ignored; a value still unknown
+        during preview counts as a change of its kind. A field the user set before and has now
+        removed is a change too, except for computed ones (the service then keeps its own value)
+        and provider settings. Re-declaring the adopted object's own id is no change; a replacement
+        that would adopt the object it is meant to replace is refused. A replacement that keeps the
+        name deletes the old object first: two objects never share a name (names are how an
+        interrupted create is found again).
+        """
+        olds, news = from_engine(olds), from_engine(news)
+        changed: list[str] = []
+        replaces: list[str] = []
+        for f in self.table:
+            if not f.input:
+                continue
+            new, old = news.get(f.name), olds.get(f.name)
+            if new is None:
+                if old is None or f.computed or not f.sent or f.change is Change.STATE_ONLY:
+                    continue
+            elif not contains_unknown(new) and (
+                values_equal(old, new) or (f.name == self.adopt_field and new == olds.get(self.id_field))
+            ):
+                continue
+            changed.append(f.name)
+            if f.change is Change.REPLACE:
+                replaces.append(f.name)
+        adopted = news.get(self.adopt_field)
+        if replaces and adopted is not None and adopted == olds.get(self.id_field):
+            raise ProviderError(
+                f"{self.public_type} {self.label(news)}: changing {', '.join(replaces)} would replace {adopted}, but "
+                f"{self.adopt_field} still points at it, so the replacement would adopt the very object it "
+                f"deletes. Revert the change, or remove {self.adopt_field} to let Pulumi create a new one (and "
+                f"delete {adopted})."
+            )
+        # (Also for a replacement the user forces: the engine reads this flag whatever the replaces.)
+        same_name = values_equal(news.get(self.name_field), olds.get(self.name_field))
+        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=same_name)
+
+
+def announce_take_over(label: str, what: str, object_id: str) -> None:
+    progress(
+        f"{label}: found {what} {object_id} under this resource's own name, made by an interrupted `pulumi up`; "
+        "taking it over instead of creating a second one"
+    )

@@ -1,0 +1,100 @@
+"""The readiness step of a SharedVolume: waits until the volume is usable at its declared size.
+
+It waits after the create and after every resize (the size is among its inputs). A wait that fails,
+an outage say, fails ``pulumi up`` with the volume still recorded by the volume step; the next
+``up`` waits again and creates nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import pulumi
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+
+from ...api.enums import VolumeStatus
+from .. import session
+from ..fields import from_engine, values_equal
+from ..provider import ConfiguredProvider, without_provider
+from ..waiting import poll_until
+from .fields import READINESS_INPUTS, VOLUME_FIELDS
+
+if TYPE_CHECKING:
+    from ...api.models import Volume
+
+__all__ = ["VolumeReadinessProvider", "VolumeReadinessStep"]
+
+_USABLE = {VolumeStatus.AVAILABLE, VolumeStatus.BOUND}
+_FAILED = {VolumeStatus.FAILED, VolumeStatus.DELETING, VolumeStatus.ACCESS_REVOKED}
+_TIMEOUT_DEFAULT = next(f.default for f in VOLUME_FIELDS if f.name == "ready_timeout_seconds")
+
+
+class VolumeReadinessProvider(ConfiguredProvider):
+    """Waits until the volume is available (or bound) with at least the declared size."""
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        news = from_engine(news)
+        return CheckResult({k: news[k] for k in READINESS_INPUTS if news.get(k) is not None}, [])
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        # Never a replacement: a replaced volume is just another wait.
+        olds, news = from_engine(olds), from_engine(news)
+        changed = [k for k in READINESS_INPUTS if news.get(k) is not None and not values_equal(olds.get(k), news[k])]
+        return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        return CreateResult(f"{props['volume_id']}-ready", self._wait(props))
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(self._wait(news))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        volume = session.client().find_volume(props["volume_id"])
+        if volume is None:
+            return ReadResult("", {})
+        outs = {**without_provider(props), "status": volume.status}
+        return ReadResult(id_, outs, {k: outs[k] for k in READINESS_INPUTS if outs.get(k) is not None})
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        """Nothing to do: the volume step deletes the volume."""
+
+    def _wait(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        client = session.client()
+        volume_id, want = props["volume_id"], int(props["size_tib"])
+        label = f"SharedVolume {props.get('volume_name') or volume_id} ({volume_id})"
+
+        def describe(v: Volume | None) -> str:
+            return "gone" if v is None else f"{v.status}, {v.size_tib} TiB"
+
+        def failed(v: Volume | None) -> str | None:
+            if v is None:
+                return f"{label} was deleted while waiting for it (outside Pulumi?); run `pulumi refresh`, then `up`"
+            if v.status in _FAILED:
+                return f"{label} is {v.status}: it will not become usable by itself; delete it and run `pulumi up`"
+            return None
+
+        volume = poll_until(
+            lambda: client.find_volume(volume_id),
+            lambda v: v is not None and v.status in _USABLE and v.size_tib >= want,
+            describe=describe,
+            label=label,
+            timeout_seconds=float(props.get("ready_timeout_seconds") or _TIMEOUT_DEFAULT),
+            on_timeout=lambda v, t: (
+                f"{label} is still {v.status if v else 'not answering'} after {t:.0f}s (ready_timeout_seconds). It is "
+                "recorded in the stack state: run `pulumi up` again to resume waiting (no second volume is created)."
+            ),
+            fail=failed,
+            clock=session.clock(),
+        )
+        assert volume is not None
+        return {**{k: props[k] for k in READINESS_INPUTS if props.get(k) is not None}, "status": volume.status}
+
+
+class VolumeReadinessStep(Resource, module="together", name="VolumeReadiness"):
+    """Internal child of :class:`~..shared_volume.SharedVolume` that waits until it is usable."""
+
+    status: pulumi.Output[str]
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:
+        super().__init__(VolumeReadinessProvider(), name, {**props, "status": None}, opts)
