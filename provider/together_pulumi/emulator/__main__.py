@@ -1,8 +1,8 @@
 """``together-emulator`` / ``python -m together_pulumi.emulator``: serve the emulator with uvicorn.
 
 Once the socket is listening it prints exactly one line to stdout,
-``together-emulator: serving http://HOST:PORT``, which scripts and tests parse to learn the port
-(``--port 0`` picks a free one). Logs go to stderr. SIGINT/SIGTERM shut it down cleanly.
+``together-emulator: serving http://HOST:PORT`` (:mod:`.serving`), which scripts and tests parse
+to learn the port (``--port 0`` picks a free one). Logs go to stderr. SIGINT/SIGTERM shut it down cleanly.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import uvicorn
 from .app import create_app
 from .config import EmulatorConfig
 from .faults import FaultConfig, parse_methods
+from .serving import serving_line
 
 __all__ = ["build_parser", "config_from_args", "main"]
 
@@ -112,7 +113,7 @@ class _Server(uvicorn.Server):
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
         if not self.should_exit:
-            print(f"together-emulator: serving {self.url}", flush=True)
+            print(serving_line(self.url), flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,80 @@
+"""What the emulator stores: one record per cluster and per volume, plus their pending steps.
+
+Records are plain dataclasses so that :mod:`.persistence` can write them with ``asdict`` and read
+them back with ``Record(**raw)``; a field added with a default keeps old state files loadable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .clock import format_ts
+
+__all__ = ["PROVISIONING_ACTIONS", "STATUS_PHASES", "ClusterRecord", "Step", "VolumeRecord"]
+
+#: Cluster status → the phase appended to ``phase_transitions`` when the status is entered.
+STATUS_PHASES: dict[str, str] = {
+    "WaitingForControlPlaneNodes": "CLUSTER_PHASE_WAITING_FOR_CONTROL_PLANE_NODES",
+    "WaitingForDataPlaneNodes": "CLUSTER_PHASE_WAITING_FOR_DATA_PLANE_NODES",
+    "WaitingForSubnet": "CLUSTER_PHASE_WAITING_FOR_SUBNET",
+    "WaitingForSharedVolume": "CLUSTER_PHASE_WAITING_FOR_SHARED_VOLUME",
+    "InstallingDrivers": "CLUSTER_PHASE_INSTALLING_DRIVERS",
+    "RunningAcceptanceTests": "CLUSTER_PHASE_RUNNING_ACCEPTANCE_TESTS",
+    "Paused": "CLUSTER_PHASE_PAUSED",
+    "OnDemandComputePaused": "CLUSTER_PHASE_ON_DEMAND_COMPUTE_PAUSED",
+    "Ready": "CLUSTER_PHASE_READY",
+    "Degraded": "CLUSTER_PHASE_DEGRADED",
+    "Deleting": "CLUSTER_PHASE_DELETING",
+}
+
+#: Steps of the initial bring-up (a scale uses ``scale_done``, a delete ``gone``).
+PROVISIONING_ACTIONS = frozenset(
+    {"start", "control_plane_up", "data_plane_up", "volume_ready", "drivers_installed", "ready"}
+)
+
+
+@dataclass
+class Step:
+    """A transition due at ``due``; ``since`` is when the phase it ends began (for node histories)."""
+
+    due: float
+    action: str
+    since: float
+
+
+@dataclass
+class ClusterRecord:
+    """A cluster: ``wire`` holds the API fields except the derived ``volumes`` and ``add_ons``."""
+
+    wire: dict[str, Any]
+    add_ons: list[dict[str, Any]] = field(default_factory=list)
+    volume_ids: list[str] = field(default_factory=list)
+    inline_volume_id: str | None = None
+    steps: list[Step] = field(default_factory=list)
+    next_node_index: int = 0
+
+    @property
+    def cluster_id(self) -> str:
+        return str(self.wire["cluster_id"])
+
+    def transition(self, status: str, at: float) -> None:
+        """Enter ``status`` at ``at`` and record its phase."""
+        self.wire["status"] = status
+        self.wire["phase_transitions"].append({"phase": STATUS_PHASES[status], "transition_time": format_ts(at)})
+
+
+@dataclass
+class VolumeRecord:
+    """A shared volume. ``region`` and friends are kept although the API never returns them."""
+
+    volume_id: str
+    volume_name: str
+    size_tib: int
+    region: str
+    project_id: str
+    is_lifecycle_independent: bool
+    created_at: float
+    available_at: float
+    #: Cluster that created it inline; such a volume dies with it unless lifecycle-independent.
+    inline_for: str | None = None

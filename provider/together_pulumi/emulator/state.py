@@ -1,0 +1,98 @@
+"""Everything the emulator remembers, with the lookups and capacity rules that read it.
+
+:class:`State` is plain data plus queries; it takes no lock and knows no clock. The store
+(:mod:`.store`) serialises access to it and brings it up to date before each request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .catalog import DEFAULT_CAPACITY_GPUS
+from .errors import ApiError, GrpcCode
+from .records import ClusterRecord, VolumeRecord
+
+__all__ = ["State"]
+
+
+@dataclass
+class State:
+    """Clusters, volumes and capacity overrides, keyed by id (insertion order = creation order)."""
+
+    clusters: dict[str, ClusterRecord] = field(default_factory=dict)
+    volumes: dict[str, VolumeRecord] = field(default_factory=dict)
+    capacity: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def clear(self) -> None:
+        """Forget everything."""
+        self.clusters.clear()
+        self.volumes.clear()
+        self.capacity.clear()
+
+    # --- lookups -------------------------------------------------------------------------------
+
+    def cluster(self, cluster_id: str) -> ClusterRecord:
+        """The cluster, or 404."""
+        record = self.clusters.get(cluster_id)
+        if record is None:
+            raise ApiError.not_found(f"cluster {cluster_id} not found")
+        return record
+
+    def volume(self, volume_id: str) -> VolumeRecord:
+        """The volume, or 404."""
+        volume = self.volumes.get(volume_id)
+        if volume is None:
+            raise ApiError.not_found(f"volume {volume_id} not found")
+        return volume
+
+    def bound_to(self, volume_id: str) -> ClusterRecord | None:
+        """The cluster a volume is attached to (a ``Deleting`` one still counts)."""
+        return next((c for c in self.clusters.values() if volume_id in c.volume_ids), None)
+
+    # --- capacity ------------------------------------------------------------------------------
+
+    def capacity_of(self, region: str, gpu_type: str) -> int:
+        """GPUs of a type a region can hand out in total."""
+        return self.capacity.get((region, gpu_type), DEFAULT_CAPACITY_GPUS)
+
+    def used_gpus(self, region: str, gpu_type: str) -> int:
+        """GPUs held by clusters that still exist (a ``Deleting`` cluster holds its GPUs until gone)."""
+        return sum(
+            int(c.wire["num_gpus"])
+            for c in self.clusters.values()
+            if c.wire["region"] == region and c.wire["gpu_type"] == gpu_type
+        )
+
+    def check_stock(self, region: str, gpu_type: str, extra: int) -> None:
+        """409 "Out of stock" unless ``extra`` more GPUs are free."""
+        capacity = self.capacity_of(region, gpu_type)
+        free = capacity - self.used_gpus(region, gpu_type)
+        if extra > free:
+            raise ApiError(
+                GrpcCode.ABORTED,
+                f"Out of stock: {extra} more {gpu_type} GPUs requested in {region} but only {max(free, 0)} "
+                f"of {capacity} are free; try another region (GET /v1/compute/regions) or fewer GPUs",
+                headers={"x-should-retry": "false"},
+            )
+
+    def capacity_entry(self, region: str, gpu_type: str) -> dict[str, Any]:
+        """``{region, gpu_type, gpus, used}`` for the admin API."""
+        return {
+            "region": region,
+            "gpu_type": gpu_type,
+            "gpus": self.capacity_of(region, gpu_type),
+            "used": self.used_gpus(region, gpu_type),
+        }
+
+    # --- removal -------------------------------------------------------------------------------
+
+    def remove_cluster(self, cluster_id: str) -> None:
+        """The cluster is gone: its GPUs are free; its inline volume dies unless lifecycle-independent."""
+        record = self.clusters.pop(cluster_id, None)
+        if record is None:
+            return
+        for volume_id in record.volume_ids:
+            volume = self.volumes.get(volume_id)
+            if volume is not None and volume.inline_for == cluster_id and not volume.is_lifecycle_independent:
+                del self.volumes[volume_id]
