@@ -14,29 +14,22 @@ import httpx
 import pytest
 import yaml
 
-from emulator_process import EmulatorProcess, start_emulator
+from emulator_inprocess import InProcessEmulator
 
 from ._helpers import create_cluster, create_volume, ok
+from .conftest import MakeAppEmu
 
 PROVISIONING = 10.0
 DELETION = 4.0
 VOLUME = 4.0
 
 
-@pytest.fixture(scope="module")
-def slow_process() -> Iterator[EmulatorProcess]:
-    with start_emulator(
-        provisioning_seconds=PROVISIONING, deletion_seconds=DELETION, volume_provisioning_seconds=VOLUME
-    ) as process:
-        yield process
-
-
 @pytest.fixture
-def slow(slow_process: EmulatorProcess) -> Iterator[tuple[EmulatorProcess, httpx.Client]]:
-    slow_process.admin.reset()
-    slow_process.admin.set_clock_scale(0)  # frozen: only advance_clock moves time
-    with slow_process.client() as client:
-        yield slow_process, client
+def slow(make_app_emu: MakeAppEmu) -> Iterator[tuple[InProcessEmulator, httpx.Client]]:
+    emu = make_app_emu(provisioning_seconds=PROVISIONING, deletion_seconds=DELETION, volume_provisioning_seconds=VOLUME)
+    emu.admin.set_clock_scale(0)  # frozen: only advance_clock moves time
+    with emu.client() as client:
+        yield emu, client
 
 
 def _get(client: httpx.Client, cluster_id: str) -> dict[str, Any]:
@@ -47,7 +40,7 @@ def _phases(cluster: dict[str, Any]) -> list[str]:
     return [p["phase"].removeprefix("CLUSTER_PHASE_") for p in cluster["phase_transitions"]]
 
 
-def test_bring_up_without_volume(slow: tuple[EmulatorProcess, httpx.Client]) -> None:
+def test_bring_up_without_volume(slow: tuple[InProcessEmulator, httpx.Client]) -> None:
     emu, client = slow
     cid = create_cluster(client, num_gpus=24)["cluster_id"]
     c = _get(client, cid)
@@ -97,7 +90,7 @@ def test_bring_up_without_volume(slow: tuple[EmulatorProcess, httpx.Client]) -> 
     assert times == sorted(times) and all(t.endswith("Z") for t in times)
 
 
-def test_bring_up_with_volume_and_jump(slow: tuple[EmulatorProcess, httpx.Client]) -> None:
+def test_bring_up_with_volume_and_jump(slow: tuple[InProcessEmulator, httpx.Client]) -> None:
     emu, client = slow
     cid = create_cluster(client, shared_volume={"region": "us-central-8", "size_tib": 3, "volume_name": "scratch"})[
         "cluster_id"
@@ -127,7 +120,7 @@ def test_bring_up_with_volume_and_jump(slow: tuple[EmulatorProcess, httpx.Client
     assert len(set(p["transition_time"] for p in c["phase_transitions"][1:])) == 6
 
 
-def test_scaling_takes_a_third_of_provisioning(slow: tuple[EmulatorProcess, httpx.Client]) -> None:
+def test_scaling_takes_a_third_of_provisioning(slow: tuple[InProcessEmulator, httpx.Client]) -> None:
     emu, client = slow
     cid = create_cluster(client, num_gpus=8)["cluster_id"]
     emu.admin.advance_clock(PROVISIONING)
@@ -142,7 +135,7 @@ def test_scaling_takes_a_third_of_provisioning(slow: tuple[EmulatorProcess, http
     assert c["status"] == "Ready" and len(c["gpu_worker_nodes"]) == 3
 
 
-def test_scaling_while_provisioning(slow: tuple[EmulatorProcess, httpx.Client]) -> None:
+def test_scaling_while_provisioning(slow: tuple[InProcessEmulator, httpx.Client]) -> None:
     emu, client = slow
     cid = create_cluster(client, num_gpus=8)["cluster_id"]
     ok(client.put(f"/v1/compute/clusters/{cid}", json={"num_gpus": 16}))
@@ -151,7 +144,7 @@ def test_scaling_while_provisioning(slow: tuple[EmulatorProcess, httpx.Client]) 
     assert c["status"] == "Ready" and len(c["gpu_worker_nodes"]) == 2
 
 
-def test_delete_lifecycle(slow: tuple[EmulatorProcess, httpx.Client]) -> None:
+def test_delete_lifecycle(slow: tuple[InProcessEmulator, httpx.Client]) -> None:
     emu, client = slow
     volume = create_volume(client)
     cid = create_cluster(client, volume_id=volume["volume_id"])["cluster_id"]
@@ -173,7 +166,7 @@ def test_delete_lifecycle(slow: tuple[EmulatorProcess, httpx.Client]) -> None:
     assert ok(client.get(vurl))["status"] == "available"
 
 
-def test_scheduled_capacity_waits_for_its_start(slow: tuple[EmulatorProcess, httpx.Client]) -> None:
+def test_scheduled_capacity_waits_for_its_start(slow: tuple[InProcessEmulator, httpx.Client]) -> None:
     emu, client = slow
     clock = emu.admin.clock()
     from datetime import datetime, timedelta
@@ -192,7 +185,7 @@ def test_scheduled_capacity_waits_for_its_start(slow: tuple[EmulatorProcess, htt
     assert _get(client, cid)["status"] == "Ready"
 
 
-def test_clock_api(slow: tuple[EmulatorProcess, httpx.Client]) -> None:
+def test_clock_api(slow: tuple[InProcessEmulator, httpx.Client]) -> None:
     emu, _ = slow
     before = emu.admin.clock()
     assert before["scale"] == 0

@@ -17,6 +17,7 @@ import together
 from together.types import Cluster, ClusterDeleteResponse, ClusterListRegionsResponse, ClusterListResponse
 from together.types.clusters import ClusterStorage, StorageDeleteResponse, StorageListResponse
 
+from emulator_inprocess import InProcessEmulator
 from emulator_process import EmulatorProcess
 
 
@@ -38,14 +39,15 @@ def _no_extras(value: Any, where: str) -> None:
 
 
 @pytest.fixture
-def sdk(emu: EmulatorProcess) -> Iterator[together.Together]:
-    client = together.Together(api_key="test-key", base_url=emu.base_url, max_retries=0)
-    yield client
-    client.close()
+def sdk(app_emu: InProcessEmulator) -> Iterator[together.Together]:
+    with app_emu.sdk() as client:
+        yield client
 
 
-def test_base_url_is_a_host(emu: EmulatorProcess, sdk: together.Together, monkeypatch: pytest.MonkeyPatch) -> None:
-    raw = sdk.clusters.with_raw_response.list_regions()
+def test_base_url_is_a_host(emu: EmulatorProcess, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over a real socket: the SDK's default transport and TOGETHER_BASE_URL reach the emulator."""
+    with together.Together(api_key="test-key", base_url=emu.base_url, max_retries=0) as sdk:
+        raw = sdk.clusters.with_raw_response.list_regions()
     assert raw.http_request.url.path == "/v1/compute/regions"
     monkeypatch.setenv("TOGETHER_BASE_URL", emu.base_url)
     monkeypatch.setenv("TOGETHER_API_KEY", "from-env")
@@ -63,7 +65,7 @@ def test_regions(sdk: together.Together) -> None:
     assert "us-central-8" in names
 
 
-def test_cluster_and_volume_round_trip(emu: EmulatorProcess, sdk: together.Together) -> None:
+def test_cluster_and_volume_round_trip(sdk: together.Together) -> None:
     raw_volume = sdk.clusters.storage.with_raw_response.create(volume_name="data", size_tib=2, region="us-central-8")
     volume = raw_volume.parse()
     assert isinstance(volume, ClusterStorage)
@@ -177,7 +179,7 @@ def test_every_optional_shape(sdk: together.Together) -> None:
     assert sdk.clusters.retrieve(reserved.cluster_id).gpu_worker_nodes[0].slurm_worker_hostname
 
 
-def test_errors_map_to_sdk_exceptions(emu: EmulatorProcess, sdk: together.Together) -> None:
+def test_errors_map_to_sdk_exceptions(app_emu: InProcessEmulator, sdk: together.Together) -> None:
     with pytest.raises(together.BadRequestError) as bad:
         sdk.clusters.create(
             cluster_name="x",
@@ -188,9 +190,9 @@ def test_errors_map_to_sdk_exceptions(emu: EmulatorProcess, sdk: together.Togeth
             nvidia_version_id="nv-us-central-8-cu128-570-u2204",
         )
     assert "num_gpus" in str(bad.value)
-    emu.admin.set_capacity("us-central-8", "H100_SXM", 0)
-    emu.admin.clear_requests()
-    with together.Together(api_key="k", base_url=emu.base_url) as retrying, pytest.raises(together.ConflictError):
+    app_emu.admin.set_capacity("us-central-8", "H100_SXM", 0)
+    app_emu.admin.clear_requests()
+    with app_emu.sdk(max_retries=2) as retrying, pytest.raises(together.ConflictError):
         retrying.clusters.create(
             cluster_name="x",
             region="us-central-8",
@@ -200,7 +202,7 @@ def test_errors_map_to_sdk_exceptions(emu: EmulatorProcess, sdk: together.Togeth
             nvidia_version_id="nv-us-central-8-cu128-570-u2204",
         )
     # x-should-retry: false stops the SDK's default retries on 409
-    assert emu.admin.requests_log()["counts"] == {"POST /v1/compute/clusters": 1}
+    assert app_emu.admin.requests_log()["counts"] == {"POST /v1/compute/clusters": 1}
 
 
 def test_sdk_retries_429_with_retry_after(emu: EmulatorProcess) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from emulator_process import EmulatorProcess
+from emulator_inprocess import InProcessEmulator
 
 from ._helpers import cluster_body, create_volume, ok, violated_fields
 
@@ -187,8 +187,10 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
 
 
 @pytest.mark.parametrize(("overrides", "field", "text"), [c[1:] for c in INVALID], ids=[c[0] for c in INVALID])
-def test_invalid_create_names_the_field(emu: EmulatorProcess, overrides: dict[str, Any], field: str, text: str) -> None:
-    with emu.client() as client:
+def test_invalid_create_names_the_field(
+    app_emu: InProcessEmulator, overrides: dict[str, Any], field: str, text: str
+) -> None:
+    with app_emu.client() as client:
         response = client.post("/v1/compute/clusters", json=cluster_body(**overrides))
         assert field in violated_fields(response)
         message = response.json()["message"]
@@ -197,31 +199,31 @@ def test_invalid_create_names_the_field(emu: EmulatorProcess, overrides: dict[st
         assert ok(client.get("/v1/compute/clusters"))["clusters"] == []
 
 
-def test_all_violations_are_reported_at_once(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_all_violations_are_reported_at_once(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         body = cluster_body(num_gpus=12, cluster_name=None, cluster_type="SLURM")
         fields = violated_fields(client.post("/v1/compute/clusters", json=body))
         assert set(fields) >= {"num_gpus", "cluster_name", "slurm_shm_size_gib"}
 
 
-def test_body_must_be_a_json_object(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_body_must_be_a_json_object(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         not_json = client.post("/v1/compute/clusters", content=b"{nope", headers={"content-type": "application/json"})
         assert "body" in violated_fields(not_json)
         a_list = client.post("/v1/compute/clusters", json=[1, 2])
         assert "body" in violated_fields(a_list)
 
 
-def test_volume_in_other_region_is_refused(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_volume_in_other_region_is_refused(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         volume = create_volume(client, region="us-east-2")
         response = client.post("/v1/compute/clusters", json=cluster_body(volume_id=volume["volume_id"]))
         assert violated_fields(response) == ["volume_id"]
         assert "Shared volume does not exist in the datacenter us-central-8" in response.json()["message"]
 
 
-def test_volume_bound_to_another_cluster_is_refused(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_volume_bound_to_another_cluster_is_refused(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         volume = create_volume(client)
         ok(client.post("/v1/compute/clusters", json=cluster_body(volume_id=volume["volume_id"])))
         response = client.post("/v1/compute/clusters", json=cluster_body(volume_id=volume["volume_id"]))
@@ -262,15 +264,15 @@ VALID: list[tuple[str, dict[str, Any]]] = [
 
 
 @pytest.mark.parametrize("overrides", [c[1] for c in VALID], ids=[c[0] for c in VALID])
-def test_valid_create(emu: EmulatorProcess, overrides: dict[str, Any]) -> None:
-    with emu.client() as client:
+def test_valid_create(app_emu: InProcessEmulator, overrides: dict[str, Any]) -> None:
+    with app_emu.client() as client:
         cluster = ok(client.post("/v1/compute/clusters", json=cluster_body(**overrides)))
         assert cluster["cluster_id"].startswith("t-")
         assert cluster["status"] in ("WaitingForControlPlaneNodes",)
 
 
-def test_driver_resolution_is_echoed(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_driver_resolution_is_echoed(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         by_id = ok(client.post("/v1/compute/clusters", json=cluster_body()))
         assert (by_id["cuda_version"], by_id["nvidia_driver_version"]) == ("12.8", "570")
         assert by_id["nvidia_driver_version_id"] == "nv-us-central-8-cu128-570-u2204"
@@ -284,8 +286,8 @@ def test_driver_resolution_is_echoed(emu: EmulatorProcess) -> None:
         assert legacy["nvidia_driver_version_id"] == "nv-us-central-8-cu128-570-u2204"
 
 
-def test_reserved_defaults(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_reserved_defaults(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         cluster = ok(
             client.post(
                 "/v1/compute/clusters", json=cluster_body(billing_type="RESERVED", duration_days=2, num_gpus=16)
@@ -296,15 +298,15 @@ def test_reserved_defaults(emu: EmulatorProcess) -> None:
         assert cluster["reservation_end_time"].endswith("Z")
 
 
-def test_cluster_names_need_not_be_unique(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_cluster_names_need_not_be_unique(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         a = ok(client.post("/v1/compute/clusters", json=cluster_body(cluster_name="same")))
         b = ok(client.post("/v1/compute/clusters", json=cluster_body(cluster_name="same")))
         assert a["cluster_id"] != b["cluster_id"]
 
 
-def test_volume_create_validation(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_volume_create_validation(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         url = "/v1/compute/clusters/storage/volumes"
         assert violated_fields(client.post(url, json={"size_tib": 1, "region": "us-central-8"})) == ["volume_name"]
         assert violated_fields(
