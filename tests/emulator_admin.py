@@ -97,5 +97,16 @@ class Admin:
         result: dict[str, Any] = self._call("PUT", "/capacity", {"region": region, "gpu_type": gpu_type, "gpus": gpus})
         return result
 
+    def projects(self) -> dict[str, Any]:
+        """``{"projects": [{id, name, slug}], "key_project_id": ...}``."""
+        result: dict[str, Any] = self._call("GET", "/projects")
+        return result
+
+    def set_projects(self, *ids: str) -> dict[str, Any]:
+        """The projects the key can use (the first is its own), each named after its id."""
+        body = {"projects": [{"id": i, "name": i} for i in ids]}
+        result: dict[str, Any] = self._call("PUT", "/projects", body)
+        return result
+
     def close(self) -> None:
         self.http.close()

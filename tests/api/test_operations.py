@@ -67,6 +67,7 @@ def test_cluster_lifecycle(emu: EmulatorProcess, client: TogetherClient, caught:
     assert fetched.control_plane_nodes
     assert [a["name"] for a in fetched.add_ons] == ["dash"]
 
+    emu.admin.set_projects("proj-emulator", "proj-b")
     other = client.create_cluster(cluster_request("other", project_id="proj-b"))
     assert {c.cluster_id for c in client.list_clusters()} == {created.cluster_id, other.cluster_id}
     assert [c.cluster_id for c in client.list_clusters(project_id="proj-b")] == [other.cluster_id]
@@ -89,7 +90,8 @@ def test_cluster_with_inline_shared_volume(client: TogetherClient) -> None:
     assert [v.volume_name for v in client.list_volumes()] == ["scratch"]
 
 
-def test_volume_lifecycle(client: TogetherClient, caught: Catch) -> None:
+def test_volume_lifecycle(emu: EmulatorProcess, client: TogetherClient, caught: Catch) -> None:
+    emu.admin.set_projects("proj-emulator", "proj-b")
     created = client.create_volume(volume_request("data", size_tib=2))
     assert isinstance(created, Volume)
     assert created.volume_id.startswith("vol-") and created.volume_name == "data" and created.size_tib == 2

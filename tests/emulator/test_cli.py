@@ -68,3 +68,25 @@ def test_fault_flags_are_applied() -> None:
             assert response.headers["retry-after"] == "0.25"
         assert process.admin.requests_log()["requests"][-1]["fault"] == "503"
         assert process.admin.state()["volumes"] == []  # before commit: nothing was created
+
+
+def test_project_flags() -> None:
+    with start_emulator("--project", "proj-a=Team Alpha", "--project", "proj-b") as process:
+        assert process.admin.projects() == {
+            "projects": [
+                {"id": "proj-a", "name": "Team Alpha", "slug": "team-alpha"},
+                {"id": "proj-b", "name": "proj-b", "slug": "proj-b"},
+            ],
+            "key_project_id": "proj-a",
+        }
+        with process.client() as client:
+            assert ok(client.get("/v3/whoami"))["project"]["id"] == "proj-a"
+            assert [p["id"] for p in ok(client.get("/v1/projects"))["data"]] == ["proj-a", "proj-b"]
+    result = subprocess.run(
+        [sys.executable, "-m", "together_pulumi.emulator", "--project", "bad id!"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "--project" in result.stderr and "'bad id!'" in result.stderr

@@ -84,6 +84,7 @@ def test_create_returns_full_cluster_then_ready(app_emu: InProcessEmulator) -> N
 
 
 def test_list_filters_by_project(app_emu: InProcessEmulator) -> None:
+    app_emu.admin.set_projects("proj-emulator", "proj-a")
     with app_emu.client() as client:
         a = create_cluster(client, project_id="proj-a")
         create_cluster(client)
@@ -94,6 +95,9 @@ def test_list_filters_by_project(app_emu: InProcessEmulator) -> None:
         create_volume(client)
         volumes = ok(client.get("/v1/compute/clusters/storage/volumes", params={"projectId": "proj-a"}))["volumes"]
         assert len(volumes) == 1
+        # a project the key is not a member of: empty, as the SDK documents for projectId
+        assert ok(client.get("/v1/compute/clusters", params={"projectId": "proj-z"}))["clusters"] == []
+        assert ok(client.get("/v1/compute/clusters/storage/volumes", params={"projectId": "proj-z"}))["volumes"] == []
 
 
 def test_out_of_stock(app_emu: InProcessEmulator) -> None:
@@ -242,6 +246,7 @@ def test_add_ons_merge_and_config_replace(app_emu: InProcessEmulator) -> None:
 
 
 def test_preemptible_gpus(app_emu: InProcessEmulator) -> None:
+    app_emu.admin.set_projects("proj-emulator", "proj-p")
     with app_emu.client() as client:
         cluster = create_cluster(client, num_preemptible_gpus=8, project_id="proj-p")
         url = f"/v1/compute/clusters/{cluster['cluster_id']}"

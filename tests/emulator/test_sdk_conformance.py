@@ -156,7 +156,7 @@ def test_every_optional_shape(sdk: together.Together) -> None:
         cluster_type="SLURM",
         slurm_shm_size_gib=64,
         num_preemptible_gpus=8,
-        project_id="proj-x",
+        project_id="proj-emulator",
         shared_volume={"region": "us-west-1", "size_tib": 1, "volume_name": "inline"},
     )
     pooled = sdk.clusters.create(

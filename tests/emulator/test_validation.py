@@ -93,7 +93,7 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     ("slurm shm 0", {"cluster_type": "SLURM", "slurm_shm_size_gib": 0}, "slurm_shm_size_gib", "> 0"),
     (
         "preemptible not multiple of 8",
-        {"num_preemptible_gpus": 4, "project_id": "p"},
+        {"num_preemptible_gpus": 4, "project_id": "proj-emulator"},
         "num_preemptible_gpus",
         "multiple of 8",
     ),
@@ -245,7 +245,7 @@ VALID: list[tuple[str, dict[str, Any]]] = [
         },
     ),
     ("slurm", {"cluster_type": "SLURM", "slurm_shm_size_gib": 64}),
-    ("preemptible", {"num_preemptible_gpus": 8, "project_id": "proj-a"}),
+    ("preemptible", {"num_preemptible_gpus": 8, "project_id": "proj-emulator"}),
     ("capacity pool", {"num_gpus": 16, "num_capacity_pool_gpus": 8, "capacity_pool_id": "cp-1"}),
     ("auto scale", {"auto_scale": True, "auto_scale_max_gpus": 32}),
     ("inline volume", {"shared_volume": {"region": "us-central-8", "size_tib": 1, "volume_name": "v"}}),

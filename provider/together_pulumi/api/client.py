@@ -1,8 +1,8 @@
 """Synchronous HTTP client for Together's Instant Clusters API (``/v1/compute``).
 
-One typed method per operation. Reads, updates and deletes are retried on 408, 429, 5xx and
-connection failures with jittered exponential backoff, honouring ``Retry-After-Ms`` and
-``Retry-After``, within an overall deadline. Creates are never blindly retried: see
+One typed method per operation, plus identity (``whoami``, ``list_projects``). Reads, updates and
+deletes are retried on 408, 429, 5xx and connection failures with jittered exponential backoff,
+honouring ``Retry-After-Ms`` and ``Retry-After``, within an overall deadline. Creates are never blindly retried: see
 :meth:`TogetherClient._create_once`.
 """
 
@@ -27,6 +27,8 @@ from .models import (
     Cluster,
     ClusterCreateRequest,
     ClusterUpdateRequest,
+    Identity,
+    Project,
     Region,
     Volume,
     VolumeCreateRequest,
@@ -39,6 +41,10 @@ DEFAULT_BASE_URL = "https://api.together.ai"
 _CLUSTERS = "/v1/compute/clusters"
 _VOLUMES = "/v1/compute/clusters/storage/volumes"
 _REGIONS = "/v1/compute/regions"
+_WHOAMI = "/v3/whoami"
+_PROJECTS = "/v1/projects"
+#: Projects asked for per page (the most ``GET /v1/projects`` accepts).
+_PROJECTS_PAGE = 100
 
 log = logging.getLogger("together_pulumi.api")
 _M = TypeVar("_M", bound=BaseModel)
@@ -251,6 +257,26 @@ class TogetherClient:
         """Regions with their GPU types and driver catalogues."""
         body = self._call("GET", _REGIONS)
         return [_parse(Region, item, "GET", _REGIONS) for item in body.get("regions") or []]
+
+    # --- identity --------------------------------------------------------------------------------
+
+    def whoami(self) -> Identity:
+        """Who the API key is; :class:`~errors.AuthenticationError` for an invalid key."""
+        return self._call_model(Identity, "GET", _WHOAMI)
+
+    def list_projects(self) -> list[Project]:
+        """Every project the key can use, following ``next_cursor`` page by page."""
+        projects: list[Project] = []
+        params: dict[str, str | int] = {"limit": _PROJECTS_PAGE}
+        seen: set[str] = set()
+        while True:
+            body = self._call("GET", _PROJECTS, params=params)
+            projects += [_parse(Project, item, "GET", _PROJECTS) for item in body.get("data") or []]
+            cursor = body.get("next_cursor")
+            if not cursor or cursor in seen:  # a repeated cursor would loop forever
+                return projects
+            seen.add(cursor)
+            params = {"limit": _PROJECTS_PAGE, "after": str(cursor)}
 
     # --- transport -------------------------------------------------------------------------------
 

@@ -35,9 +35,15 @@ __all__ = [
     "EnabledFlag",
     "GpuType",
     "GpuWorkerNode",
+    "Identity",
+    "IdentityApiKey",
+    "IdentityOrganization",
+    "IdentityProject",
+    "IdentityUser",
     "LoadBalancer",
     "OidcConfig",
     "PhaseTransition",
+    "Project",
     "Region",
     "SharedVolumeCreate",
     "SlurmStartupScripts",
@@ -414,3 +420,58 @@ class Region(_Response):
     name: str
     supported_instance_types: list[str] = Field(default_factory=list)
     driver_versions: list[DriverVersion] = Field(default_factory=list)
+
+
+# --- identity ------------------------------------------------------------------------------------
+
+
+class IdentityApiKey(_Response):
+    """The key that made the request (its id, never the key)."""
+
+    id: str
+
+
+class IdentityOrganization(_Response):
+    """The organization a key or user belongs to."""
+
+    id: str
+    name: str = ""
+
+
+class IdentityProject(_Response):
+    """The project a key is bound to."""
+
+    id: str
+    name: str = ""
+    slug: str = ""
+
+
+class IdentityUser(_Response):
+    """The user behind a session token."""
+
+    id: str
+
+
+class Identity(_Response):
+    """``GET /v3/whoami``: who the credentials are.
+
+    ``type`` says which fields are present: ``project_api_key`` (``api_key``, ``organization``,
+    ``project``), ``org_api_key`` (``api_key``, ``organization``), or a user session token
+    (``user_jwt``, ``user_org_jwt``, ``user_org_project_jwt``: ``user`` and as the name says).
+    """
+
+    type: str
+    api_key: IdentityApiKey | None = None
+    organization: IdentityOrganization | None = None
+    project: IdentityProject | None = None
+    user: IdentityUser | None = None
+
+
+class Project(_Response):
+    """A project the credentials can use (``GET /v1/projects``); its id is what ``project_id`` takes."""
+
+    id: str
+    name: str = ""
+    slug: str = ""
+    organization_id: str = ""
+    organization_name: str = ""

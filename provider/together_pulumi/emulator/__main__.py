@@ -17,7 +17,7 @@ from types import FrameType
 import uvicorn
 
 from .app import create_app
-from .config import EmulatorConfig
+from .config import DEFAULT_PROJECT_ID, DEFAULT_PROJECTS, EmulatorConfig, Project
 from .faults import FaultConfig, parse_methods
 from .serving import serving_line
 
@@ -38,6 +38,14 @@ def _non_negative(value: str) -> float:
     return number
 
 
+def _project(value: str) -> Project:
+    project_id, _, name = value.partition("=")
+    try:
+        return Project(project_id.strip(), name.strip() or project_id.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="together-emulator",
@@ -56,6 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--state-file", type=Path, help="JSON file to load on start and rewrite after every change")
     p.add_argument("--seed", type=int, help="seed for generated ids and injected faults (reproducible runs)")
+    p.add_argument(
+        "--project",
+        dest="projects",
+        action="append",
+        type=_project,
+        metavar="ID[=NAME]",
+        help=f"a project the API key can use (repeatable); the first is the key's own (default {DEFAULT_PROJECT_ID})",
+    )
     f = p.add_argument_group("fault injection (applies to /v1 requests only)")
     f.add_argument("--fault-rate-429", type=_rate, default=0.0, help="fraction answered 429 with Retry-After")
     f.add_argument("--fault-rate-500", type=_rate, default=0.0, help="fraction answered 500")
@@ -100,6 +116,7 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         state_file=args.state_file,
         seed=args.seed,
         faults=faults,
+        projects=tuple(args.projects) if args.projects else DEFAULT_PROJECTS,
     )
 
 

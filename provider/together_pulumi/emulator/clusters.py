@@ -39,6 +39,9 @@ class ClusterService(Service):
     def create(self, now: float, body: Any) -> dict[str, Any]:
         """Validate, check the volume and the stock, then create."""
         spec = parse_cluster_create(body)
+        self.state.check_project(spec.project_id, "project_id")
+        if spec.shared_volume is not None:
+            self.state.check_project(spec.shared_volume.project_id, "shared_volume.project_id")
         self._check_volume_attachment(spec)
         self.state.check_stock(spec.region.name, spec.gpu_type, spec.num_gpus)
         record = self.store.lifecycle.build_cluster(spec, now)

@@ -8,6 +8,7 @@ from .admin import AdminService
 from .clusters import ClusterService
 from .config import EmulatorConfig
 from .faults import FaultConfig, FaultInjector
+from .identity import IdentityService
 from .middleware import RequestLog
 from .store import Store
 from .volumes import VolumeService
@@ -28,6 +29,7 @@ class Emulator:
         self.clusters = ClusterService(self.store)
         self.volumes = VolumeService(self.store)
         self.admin = AdminService(self.store)
+        self.identity = IdentityService(self.store)
 
     @classmethod
     def from_config(cls, config: EmulatorConfig) -> Emulator:

@@ -12,7 +12,7 @@ from typing import Any
 
 from .catalog import GPUS_PER_NODE
 from .clock import format_ts
-from .config import EmulatorConfig
+from .config import ORGANIZATION_ID, EmulatorConfig
 from .fabricate import Fabricator
 from .records import PROVISIONING_ACTIONS, ClusterRecord, Step, VolumeRecord
 from .state import State
@@ -43,7 +43,7 @@ class Lifecycle:
         return record
 
     def _wire(self, cluster_id: str, spec: ClusterSpec, now: float) -> dict[str, Any]:
-        project_id = spec.project_id or self.config.default_project_id
+        project_id = spec.project_id or self.state.key_project.id
         driver = spec.driver
         wire: dict[str, Any] = {
             "cluster_id": cluster_id,
@@ -59,7 +59,7 @@ class Lifecycle:
             "billing_type": spec.billing_type,
             "project_id": project_id,
             "ums_project_id": project_id,
-            "ums_org_id": "org-emulator",
+            "ums_org_id": ORGANIZATION_ID,
             "status": "WaitingForControlPlaneNodes",
             "kube_config": "",
             "control_plane_ready": False,

@@ -23,12 +23,12 @@ from .faults import FaultDecision, FaultInjector
 __all__ = ["API_PREFIXES", "ApiMiddleware", "RequestLog"]
 
 #: Paths the middleware guards (authenticates, logs, may fault); ``/_emulator`` is left alone.
-API_PREFIXES = ("/v1/",)
+API_PREFIXES = ("/v1/", "/v3/")
 
 
 @dataclass
 class RequestLog:
-    """Every ``/v1`` request with its final status (injected faults included)."""
+    """Every API (``/v1``, ``/v3``) request with its final status (injected faults included)."""
 
     entries: list[dict[str, Any]] = field(default_factory=list)
 

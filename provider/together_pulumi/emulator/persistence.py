@@ -1,7 +1,7 @@
 """The ``--state-file``: written atomically after every change, read back on start.
 
-Format 1 is a JSON object with the records (``asdict``), the capacity overrides, the id stream's
-state and the virtual time of the save. Keys added later default to empty, so older files load.
+Format 1 is a JSON object with the records (``asdict``), the capacity overrides, the projects,
+the id stream's state and the virtual time of the save. Keys added later default to empty, so older files load.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .clock import Clock
+from .config import Project
 from .fabricate import Fabricator
 from .records import ClusterRecord, Step, VolumeRecord
 from .state import State
@@ -34,6 +35,7 @@ def save_state(path: Path, state: State, fabricate: Fabricator, clock: Clock) ->
         "clusters": [asdict(c) for c in state.clusters.values()],
         "volumes": [asdict(v) for v in state.volumes.values()],
         "capacity": [{"region": r, "gpu_type": g, "gpus": n} for (r, g), n in state.capacity.items()],
+        "projects": [asdict(p) for p in state.projects],
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -69,3 +71,5 @@ def load_state(path: Path, state: State, fabricate: Fabricator, clock: Clock) ->
         state.volumes[volume.volume_id] = volume
     for entry in data.get("capacity", []):
         state.capacity[(entry["region"], entry["gpu_type"])] = int(entry["gpus"])
+    if data.get("projects"):  # older files have none: keep the configured ones
+        state.projects = [Project(**p) for p in data["projects"]]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .catalog import DEFAULT_CAPACITY_GPUS
+from .config import Project
 from .errors import ApiError, GrpcCode
 from .records import ClusterRecord, VolumeRecord
 
@@ -18,17 +19,40 @@ __all__ = ["State"]
 
 @dataclass
 class State:
-    """Clusters, volumes and capacity overrides, keyed by id (insertion order = creation order)."""
+    """Clusters, volumes, capacity overrides and projects (insertion order = creation order)."""
 
     clusters: dict[str, ClusterRecord] = field(default_factory=dict)
     volumes: dict[str, VolumeRecord] = field(default_factory=dict)
     capacity: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: The projects the API key can use; the first is the key's own.
+    projects: list[Project] = field(default_factory=list)
 
-    def clear(self) -> None:
-        """Forget everything."""
+    def clear(self, projects: tuple[Project, ...]) -> None:
+        """Forget everything; the key can use ``projects`` again."""
         self.clusters.clear()
         self.volumes.clear()
         self.capacity.clear()
+        self.projects = list(projects)
+
+    # --- projects ------------------------------------------------------------------------------
+
+    @property
+    def key_project(self) -> Project:
+        """The API key's own project: the default of creates without ``project_id``."""
+        return self.projects[0]
+
+    def check_project(self, project_id: str | None, field: str) -> str:
+        """``project_id`` (or the key's project when None); 403 naming ``field`` if the key cannot use it."""
+        if project_id is None:
+            return self.key_project.id
+        if any(p.id == project_id for p in self.projects):
+            return project_id
+        valid = ", ".join(p.id for p in self.projects)
+        raise ApiError(
+            GrpcCode.PERMISSION_DENIED,
+            f"{field} {project_id!r} is not a project this API key can use; its projects: {valid} (GET /v1/projects)",
+            violations=[(field, f"{field} must be one of {valid}")],
+        )
 
     # --- lookups -------------------------------------------------------------------------------
 

@@ -43,7 +43,7 @@ class Store:
         self.config = config
         self.clock = Clock()
         self.lock = threading.RLock()
-        self.state = State()
+        self.state = State(projects=list(config.projects))
         self.fabricate = Fabricator(config.seed)
         self.lifecycle = Lifecycle(config, self.state, self.fabricate)
         if config.state_file is not None:
@@ -52,7 +52,7 @@ class Store:
     def reset(self) -> None:
         """Forget everything; the id stream and the clock start over."""
         with self.lock:
-            self.state.clear()
+            self.state.clear(self.config.projects)
             self.fabricate.reset()
             self.clock.reset()
             self.save()

@@ -36,12 +36,13 @@ class VolumeService(Service):
     def create(self, now: float, body: Any) -> dict[str, Any]:
         """A new volume, ``provisioning`` for ``volume_provisioning_seconds``."""
         spec = parse_volume_create(body)
+        project_id = self.state.check_project(spec.project_id, "project_id")
         volume = VolumeRecord(
             volume_id=f"vol-{self.store.fabricate.uuid()}",
             volume_name=spec.volume_name,
             size_tib=spec.size_tib,
             region=spec.region,
-            project_id=spec.project_id or self.config.default_project_id,
+            project_id=project_id,
             is_lifecycle_independent=spec.is_lifecycle_independent,
             created_at=now,
             available_at=now + self.config.volume_provisioning_seconds,

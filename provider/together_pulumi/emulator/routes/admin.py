@@ -84,3 +84,13 @@ def dump_state(emu: Emu) -> dict[str, Any]:
 @router.put("/capacity")
 def set_capacity(emu: Emu, body: Body) -> dict[str, Any]:
     return emu.admin.set_capacity(body)
+
+
+@router.get("/projects")
+def get_projects(emu: Emu) -> dict[str, Any]:
+    return emu.identity.admin_projects()
+
+
+@router.put("/projects")
+def set_projects(emu: Emu, body: Body) -> dict[str, Any]:
+    return emu.identity.set_projects(body)
