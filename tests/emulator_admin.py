@@ -108,5 +108,17 @@ class Admin:
         result: dict[str, Any] = self._call("PUT", "/projects", body)
         return result
 
+    def health_event(self, cluster_id: str, instance_id: str, **event: Any) -> dict[str, Any]:
+        """A failing node: opens an automated remediation awaiting approval (mode, alert_name, severity, xid_code)."""
+        path = f"/clusters/{cluster_id}/instances/{instance_id}/health-events"
+        result: dict[str, Any] = self._call("POST", path, event)
+        return result
+
+    def set_remediation_outcome(self, remediation_id: str, outcome: str, **extra: Any) -> dict[str, Any]:
+        """``SUCCEEDED``/``FAILED`` (with ``error_message``) when its time comes, or ``AUTO_RESOLVED`` now."""
+        body = {"outcome": outcome, **extra}
+        result: dict[str, Any] = self._call("POST", f"/remediations/{remediation_id}/outcome", body)
+        return result
+
     def close(self) -> None:
         self.http.close()

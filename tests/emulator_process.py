@@ -76,6 +76,7 @@ def start_emulator(
     provisioning_seconds: float = 0,
     deletion_seconds: float = 0,
     volume_provisioning_seconds: float = 0,
+    remediation_seconds: float = 0,
     seed: int | None = 1,
     api_key: str | None = None,
     state_file: Path | None = None,
@@ -96,6 +97,8 @@ def start_emulator(
         str(deletion_seconds),
         "--volume-provisioning-seconds",
         str(volume_provisioning_seconds),
+        "--remediation-seconds",
+        str(remediation_seconds),
     ]
     if seed is not None:
         args += ["--seed", str(seed)]

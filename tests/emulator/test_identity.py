@@ -7,6 +7,7 @@ The key is a project API key; its projects come from ``--project`` or ``PUT /_em
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 import together
@@ -14,8 +15,7 @@ from together.types import Project, WhoamiProjectAPIKey
 
 from emulator_inprocess import InProcessEmulator
 
-from ._helpers import cluster_body, ok, violated_fields, volume_body
-from .test_sdk_conformance import strict
+from ._helpers import cluster_body, ok, strict, violated_fields, volume_body
 
 
 def test_whoami_is_a_project_api_key(app_emu: InProcessEmulator) -> None:
@@ -64,9 +64,7 @@ def test_projects_pages_as_the_sdk_reads_them(app_emu: InProcessEmulator) -> Non
 @pytest.mark.parametrize(
     ("params", "field"), [({"limit": 0}, "limit"), ({"limit": 101}, "limit"), ({"after": "proj-nope"}, "after")]
 )
-def test_projects_query_errors_name_the_field(
-    app_emu: InProcessEmulator, params: dict[str, object], field: str
-) -> None:
+def test_projects_query_errors_name_the_field(app_emu: InProcessEmulator, params: dict[str, Any], field: str) -> None:
     with app_emu.client() as client:
         assert violated_fields(client.get("/v1/projects", params=params)) == [field]
 

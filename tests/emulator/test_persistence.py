@@ -46,11 +46,19 @@ def test_state_survives_restart(tmp_path: Path) -> None:
 
 def test_pending_transitions_survive_restart(tmp_path: Path) -> None:
     state_file = tmp_path / "emulator.json"
-    with start_emulator(state_file=state_file, provisioning_seconds=600) as first, first.client() as client:
+    slow = {"state_file": state_file, "provisioning_seconds": 600, "remediation_seconds": 60}
+    with start_emulator(**slow) as first, first.client() as client:  # type: ignore[arg-type]
         first.admin.set_clock_scale(0)
         cid = create_cluster(client)["cluster_id"]
-    with start_emulator(state_file=state_file, provisioning_seconds=600) as second, second.client() as client:
+        ready = create_cluster(client, cluster_name="ready")["cluster_id"]
+        first.admin.scale_cluster(ready, 8)  # out-of-band: Ready at once
+        node = ok(client.get(f"/v1/compute/clusters/{ready}"))["gpu_worker_nodes"][0]
+        remediations = f"/v1/compute/clusters/{ready}/instances/{node['instance_id']}/remediations"
+        rid = ok(client.post(remediations, json={"mode": "REMEDIATION_MODE_REBOOT_VM"}))["id"]
+    with start_emulator(**slow) as second, second.client() as client:  # type: ignore[arg-type]
         second.admin.set_clock_scale(0)
         assert ok(client.get(f"/v1/compute/clusters/{cid}"))["status"] == "WaitingForControlPlaneNodes"
+        assert ok(client.get(f"{remediations}/{rid}"))["state"] == "PENDING"
         second.admin.advance_clock(600)
         assert ok(client.get(f"/v1/compute/clusters/{cid}"))["status"] == "Ready"
+        assert ok(client.get(f"{remediations}/{rid}"))["state"] == "SUCCEEDED"

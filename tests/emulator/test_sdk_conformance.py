@@ -9,9 +9,7 @@ every required field present, types exact, enums valid, and no field the SDK doe
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-import pydantic
 import pytest
 import together
 from together.types import Cluster, ClusterDeleteResponse, ClusterListRegionsResponse, ClusterListResponse
@@ -20,22 +18,7 @@ from together.types.clusters import ClusterStorage, StorageDeleteResponse, Stora
 from emulator_inprocess import InProcessEmulator
 from emulator_process import EmulatorProcess
 
-
-def strict(model: type[pydantic.BaseModel], raw_json: str) -> pydantic.BaseModel:
-    """Validate strictly and refuse fields the SDK model does not declare (Stainless allows extras)."""
-    instance = model.model_validate_json(raw_json, strict=True)
-    _no_extras(instance, model.__name__)
-    return instance
-
-
-def _no_extras(value: Any, where: str) -> None:
-    if isinstance(value, pydantic.BaseModel):
-        assert not value.model_extra, f"{where}: fields unknown to the SDK: {sorted(value.model_extra)}"
-        for name in type(value).model_fields:
-            _no_extras(getattr(value, name), f"{where}.{name}")
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            _no_extras(item, f"{where}[{i}]")
+from ._helpers import strict
 
 
 @pytest.fixture

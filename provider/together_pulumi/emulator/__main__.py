@@ -62,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=2.0,
         help="volume provisioning -> available (default 2)",
     )
+    p.add_argument(
+        "--remediation-seconds",
+        type=_non_negative,
+        default=4.0,
+        help="a remediation's processing, PENDING -> SUCCEEDED (default 4)",
+    )
     p.add_argument("--state-file", type=Path, help="JSON file to load on start and rewrite after every change")
     p.add_argument("--seed", type=int, help="seed for generated ids and injected faults (reproducible runs)")
     p.add_argument(
@@ -113,6 +119,7 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         provisioning_seconds=args.provisioning_seconds,
         deletion_seconds=args.deletion_seconds,
         volume_provisioning_seconds=args.volume_provisioning_seconds,
+        remediation_seconds=args.remediation_seconds,
         state_file=args.state_file,
         seed=args.seed,
         faults=faults,

@@ -12,7 +12,8 @@ from typing import Any
 
 from .clock import format_ts
 from .errors import ApiError, GrpcCode
-from .render import render_cluster, volume_status
+from .records import Step
+from .render import render_cluster, render_remediation, volume_status
 from .store import Service, reads, writes
 from .validation import parse_admin_scale, parse_admin_status, parse_capacity, require_number
 
@@ -103,7 +104,7 @@ class AdminService(Service):
                 "all_add_ons": copy.deepcopy(record.add_ons),
                 "volume_ids": list(record.volume_ids),
                 "inline_volume_id": record.inline_volume_id,
-                "pending_steps": [{"due": format_ts(s.due), "action": s.action} for s in record.steps],
+                "pending_steps": _steps(record.steps),
             }
             clusters.append(item)
         volumes = []
@@ -119,6 +120,14 @@ class AdminService(Service):
         return {
             "clusters": clusters,
             "volumes": volumes,
+            "remediations": [
+                {**render_remediation(r), "_internal": {"outcome": r.outcome, "pending_steps": _steps(r.steps)}}
+                for r in state.remediations.values()
+            ],
             "capacity": [state.capacity_entry(r, g) for r, g in sorted(pairs)],
             "clock": self.store.clock.to_dict(),
         }
+
+
+def _steps(steps: list[Step]) -> list[dict[str, str]]:
+    return [{"due": format_ts(s.due), "action": s.action} for s in steps]

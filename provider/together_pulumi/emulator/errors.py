@@ -1,6 +1,9 @@
 """Errors in the shape a gRPC-gateway backend answers: ``{"code", "message", "details"}``.
 
-``code`` is the gRPC status code, the HTTP status follows the usual gateway mapping. Validation
+``code`` is the gRPC status code, the HTTP status follows the usual gateway mapping. Every 409
+carries ``x-should-retry: false``: SDKs retry 409s unless told not to, and no conflict the
+emulator reports (out of stock, a bound volume, a cluster being deleted, a remediation already
+running) goes away by sending the same request again. Validation
 errors carry a ``google.rpc.BadRequest`` detail whose ``field_violations`` name each bad field, so
 a client can point at the offending property.
 """
@@ -64,8 +67,11 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.violations = violations or []
-        self.headers = headers or {}
         self.http_status = http_status or HTTP_STATUS[code]
+        self.headers = dict(headers or {})
+        if self.http_status == 409:
+            # SDKs retry 409 by default (a "lock timeout"); none of ours goes away by retrying.
+            self.headers.setdefault("x-should-retry", "false")
 
     @classmethod
     def invalid(cls, violations: list[Violation]) -> ApiError:

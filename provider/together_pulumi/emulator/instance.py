@@ -10,6 +10,7 @@ from .config import EmulatorConfig
 from .faults import FaultConfig, FaultInjector
 from .identity import IdentityService
 from .middleware import RequestLog
+from .remediations import RemediationService
 from .store import Store
 from .volumes import VolumeService
 
@@ -30,6 +31,7 @@ class Emulator:
         self.volumes = VolumeService(self.store)
         self.admin = AdminService(self.store)
         self.identity = IdentityService(self.store)
+        self.remediations = RemediationService(self.store)
 
     @classmethod
     def from_config(cls, config: EmulatorConfig) -> Emulator:

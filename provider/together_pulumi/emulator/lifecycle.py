@@ -18,7 +18,7 @@ from .records import PROVISIONING_ACTIONS, ClusterRecord, Step, VolumeRecord
 from .state import State
 from .validation import ClusterSpec
 
-__all__ = ["Lifecycle"]
+__all__ = ["Lifecycle", "node_event"]
 
 
 class Lifecycle:
@@ -213,19 +213,20 @@ class Lifecycle:
             node = self.fabricate.worker_node(record, since, at)
             workers.append(node)
             reason = "TogetherNodeAdded" if initial else "TogetherScaledUp"
-            _event(w, node, reason, f"node {node['node_id']} joined the cluster", stamp)
+            node_event(w, node, reason, f"node {node['node_id']} joined the cluster", at)
         while len(workers) > target:
             node = workers.pop()
             node["status"] = "Deleted"
             node["deleted_at"] = stamp
             w["deleted_gpu_worker_nodes"].append(node)
-            _event(w, node, "TogetherScaledDown", f"node {node['node_id']} removed by scale-down", stamp)
+            node_event(w, node, "TogetherScaledDown", f"node {node['node_id']} removed by scale-down", at)
         w["allocated_preemptible_gpus"] = w["desired_preemptible_gpus"]
 
 
-def _event(wire: dict[str, Any], node: dict[str, Any], reason: str, message: str, stamp: str) -> None:
+def node_event(wire: dict[str, Any], node: dict[str, Any], reason: str, message: str, at: float) -> None:
+    """Append a ``node_lifecycle_events`` entry (``TogetherScaledUp``, ``TogetherNodeAdded``, ...)."""
     wire["node_lifecycle_events"].append(
-        {"message": message, "node_id": node["node_id"], "reason": reason, "timestamp": stamp}
+        {"message": message, "node_id": node["node_id"], "reason": reason, "timestamp": format_ts(at)}
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from .clock import Clock
 from .config import Project
 from .fabricate import Fabricator
-from .records import ClusterRecord, Step, VolumeRecord
+from .records import ClusterRecord, RemediationRecord, Step, VolumeRecord
 from .state import State
 
 __all__ = ["STATE_FORMAT", "load_state", "save_state"]
@@ -34,6 +34,7 @@ def save_state(path: Path, state: State, fabricate: Fabricator, clock: Clock) ->
         "id_rng": [version, list(internal), gauss],
         "clusters": [asdict(c) for c in state.clusters.values()],
         "volumes": [asdict(v) for v in state.volumes.values()],
+        "remediations": [asdict(r) for r in state.remediations.values()],
         "capacity": [{"region": r, "gpu_type": g, "gpus": n} for (r, g), n in state.capacity.items()],
         "projects": [asdict(p) for p in state.projects],
     }
@@ -69,6 +70,10 @@ def load_state(path: Path, state: State, fabricate: Fabricator, clock: Clock) ->
     for raw in data.get("volumes", []):
         volume = VolumeRecord(**raw)
         state.volumes[volume.volume_id] = volume
+    for raw in data.get("remediations", []):
+        raw["steps"] = [Step(**s) for s in raw["steps"]]
+        remediation = RemediationRecord(**raw)
+        state.remediations[remediation.id] = remediation
     for entry in data.get("capacity", []):
         state.capacity[(entry["region"], entry["gpu_type"])] = int(entry["gpus"])
     if data.get("projects"):  # older files have none: keep the configured ones

@@ -1,4 +1,4 @@
-"""What the emulator stores: one record per cluster and per volume, plus their pending steps.
+"""What the emulator stores: one record per cluster, volume and remediation, with pending steps.
 
 Records are plain dataclasses so that :mod:`.persistence` can write them with ``asdict`` and read
 them back with ``Record(**raw)``; a field added with a default keeps old state files loadable.
@@ -11,7 +11,18 @@ from typing import Any
 
 from .clock import format_ts
 
-__all__ = ["PROVISIONING_ACTIONS", "STATUS_PHASES", "ClusterRecord", "Step", "VolumeRecord"]
+__all__ = [
+    "FINAL_REMEDIATION_STATES",
+    "PROVISIONING_ACTIONS",
+    "REMEDIATION_MODES",
+    "REMEDIATION_STATES",
+    "REMEDIATION_TRIGGERS",
+    "STATUS_PHASES",
+    "ClusterRecord",
+    "RemediationRecord",
+    "Step",
+    "VolumeRecord",
+]
 
 #: Cluster status → the phase appended to ``phase_transitions`` when the status is entered.
 STATUS_PHASES: dict[str, str] = {
@@ -78,3 +89,62 @@ class VolumeRecord:
     available_at: float
     #: Cluster that created it inline; such a volume dies with it unless lifecycle-independent.
     inline_for: str | None = None
+
+
+#: Remediation modes of the SDK, in its order.
+REMEDIATION_MODES = (
+    "REMEDIATION_MODE_VM_ONLY",
+    "REMEDIATION_MODE_HOST_AWARE",
+    "REMEDIATION_MODE_EVICT_WITHOUT_REPLACEMENT",
+    "REMEDIATION_MODE_REBOOT_VM",
+    "REMEDIATION_MODE_HOST_POWER_CYCLE",
+)
+REMEDIATION_STATES = (
+    "PENDING_APPROVAL",
+    "PENDING",
+    "RUNNING",
+    "SUCCEEDED",
+    "FAILED",
+    "CANCELLED",
+    "AUTO_RESOLVED",
+    "QUARANTINING",
+    "QUARANTINED",
+)
+REMEDIATION_TRIGGERS = ("REMEDIATION_TRIGGER_MANUAL", "REMEDIATION_TRIGGER_AUTOMATED")
+#: States a remediation never leaves.
+FINAL_REMEDIATION_STATES = frozenset({"SUCCEEDED", "FAILED", "CANCELLED", "AUTO_RESOLVED"})
+
+
+@dataclass
+class RemediationRecord:
+    """A node remediation; ``steps`` are its clock-driven transitions (see :mod:`.remediation_flow`)."""
+
+    id: str
+    cluster_id: str
+    instance_id: str
+    instance_name: str
+    mode: str
+    state: str
+    trigger: str
+    requested_by: str
+    create_time: float
+    update_time: float
+    reason: str | None = None
+    start_time: float | None = None
+    end_time: float | None = None
+    review_time: float | None = None
+    reviewed_by: str | None = None
+    review_comment: str | None = None
+    error_message: str | None = None
+    passive_health_check_event_id: str | None = None
+    linked_alerts: list[dict[str, Any]] = field(default_factory=list)
+    #: How it ends when its time comes: SUCCEEDED, or FAILED with ``planned_error`` (admin API).
+    outcome: str = "SUCCEEDED"
+    planned_error: str | None = None
+    #: The node's status before the remediation touched it, restored if it is called off.
+    node_status_before: str = "Running"
+    steps: list[Step] = field(default_factory=list)
+
+    @property
+    def final(self) -> bool:
+        return self.state in FINAL_REMEDIATION_STATES

@@ -12,18 +12,19 @@ from typing import Any
 from .catalog import DEFAULT_CAPACITY_GPUS
 from .config import Project
 from .errors import ApiError, GrpcCode
-from .records import ClusterRecord, VolumeRecord
+from .records import ClusterRecord, RemediationRecord, VolumeRecord
 
 __all__ = ["State"]
 
 
 @dataclass
 class State:
-    """Clusters, volumes, capacity overrides and projects (insertion order = creation order)."""
+    """Clusters, volumes, remediations, capacity overrides and projects (insertion order = creation order)."""
 
     clusters: dict[str, ClusterRecord] = field(default_factory=dict)
     volumes: dict[str, VolumeRecord] = field(default_factory=dict)
     capacity: dict[tuple[str, str], int] = field(default_factory=dict)
+    remediations: dict[str, RemediationRecord] = field(default_factory=dict)
     #: The projects the API key can use; the first is the key's own.
     projects: list[Project] = field(default_factory=list)
 
@@ -32,6 +33,7 @@ class State:
         self.clusters.clear()
         self.volumes.clear()
         self.capacity.clear()
+        self.remediations.clear()
         self.projects = list(projects)
 
     # --- projects ------------------------------------------------------------------------------
@@ -70,6 +72,21 @@ class State:
             raise ApiError.not_found(f"volume {volume_id} not found")
         return volume
 
+    def remediation(self, remediation_id: str) -> RemediationRecord:
+        """The remediation, or 404."""
+        record = self.remediations.get(remediation_id)
+        if record is None:
+            raise ApiError.not_found(f"remediation {remediation_id} not found")
+        return record
+
+    def remediations_of(self, cluster_id: str, instance_id: str | None = None) -> list[RemediationRecord]:
+        """A cluster's remediations (of one instance when given), oldest first."""
+        return [
+            r
+            for r in self.remediations.values()
+            if r.cluster_id == cluster_id and (instance_id is None or r.instance_id == instance_id)
+        ]
+
     def bound_to(self, volume_id: str) -> ClusterRecord | None:
         """The cluster a volume is attached to (a ``Deleting`` one still counts)."""
         return next((c for c in self.clusters.values() if volume_id in c.volume_ids), None)
@@ -97,7 +114,6 @@ class State:
                 GrpcCode.ABORTED,
                 f"Out of stock: {extra} more {gpu_type} GPUs requested in {region} but only {max(free, 0)} "
                 f"of {capacity} are free; try another region (GET /v1/compute/regions) or fewer GPUs",
-                headers={"x-should-retry": "false"},
             )
 
     def capacity_entry(self, region: str, gpu_type: str) -> dict[str, Any]:
@@ -112,10 +128,13 @@ class State:
     # --- removal -------------------------------------------------------------------------------
 
     def remove_cluster(self, cluster_id: str) -> None:
-        """The cluster is gone: its GPUs are free; its inline volume dies unless lifecycle-independent."""
+        """The cluster is gone: its GPUs are free, its remediations gone, and its inline volume
+        dies unless lifecycle-independent."""
         record = self.clusters.pop(cluster_id, None)
         if record is None:
             return
+        for remediation in self.remediations_of(cluster_id):
+            del self.remediations[remediation.id]
         for volume_id in record.volume_ids:
             volume = self.volumes.get(volume_id)
             if volume is not None and volume.inline_for == cluster_id and not volume.is_lifecycle_independent:

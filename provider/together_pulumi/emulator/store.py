@@ -27,6 +27,7 @@ from .config import EmulatorConfig
 from .fabricate import Fabricator
 from .lifecycle import Lifecycle
 from .persistence import load_state, save_state
+from .remediation_flow import RemediationFlow
 from .state import State
 
 __all__ = ["Service", "Store", "reads", "writes"]
@@ -37,7 +38,7 @@ S = TypeVar("S", bound="Service")
 
 
 class Store:
-    """State, clock, id stream and lifecycle of one emulator, serialised by ``lock``."""
+    """State, clock, id stream and state machines of one emulator, serialised by ``lock``."""
 
     def __init__(self, config: EmulatorConfig) -> None:
         self.config = config
@@ -46,6 +47,7 @@ class Store:
         self.state = State(projects=list(config.projects))
         self.fabricate = Fabricator(config.seed)
         self.lifecycle = Lifecycle(config, self.state, self.fabricate)
+        self.remediation_flow = RemediationFlow(config, self.state, self.fabricate)
         if config.state_file is not None:
             load_state(config.state_file, self.state, self.fabricate, self.clock)
 
@@ -64,6 +66,8 @@ class Store:
             changed = False
             for record in list(self.state.clusters.values()):
                 changed |= self.lifecycle.advance(record, now)
+            for remediation in list(self.state.remediations.values()):
+                changed |= self.remediation_flow.advance(remediation, now)
             if changed:
                 self.save()
             return now

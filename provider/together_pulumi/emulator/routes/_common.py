@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from ..errors import ApiError
 from ..instance import Emulator
 
-__all__ = ["Body", "Emu"]
+__all__ = ["Body", "Emu", "bearer_token"]
 
 
 def _emulator(request: Request) -> Emulator:
@@ -33,3 +33,8 @@ async def _json_body(request: Request) -> Any:
 Emu = Annotated[Emulator, Depends(_emulator)]
 #: The request body parsed as JSON (``{}`` when empty); 400 naming ``body`` when it is not JSON.
 Body = Annotated[Any, Depends(_json_body)]
+
+
+def bearer_token(request: Request) -> str:
+    """The token of ``Authorization: Bearer <token>`` (the middleware has already checked it)."""
+    return request.headers.get("authorization", "").partition(" ")[2].strip()

@@ -94,3 +94,13 @@ def get_projects(emu: Emu) -> dict[str, Any]:
 @router.put("/projects")
 def set_projects(emu: Emu, body: Body) -> dict[str, Any]:
     return emu.identity.set_projects(body)
+
+
+@router.post("/clusters/{cluster_id}/instances/{instance_id}/health-events")
+def health_event(emu: Emu, cluster_id: str, instance_id: str, body: Body) -> dict[str, Any]:
+    return emu.remediations.health_event(cluster_id, instance_id, body)
+
+
+@router.post("/remediations/{remediation_id}/outcome")
+def remediation_outcome(emu: Emu, remediation_id: str, body: Body) -> dict[str, Any]:
+    return emu.remediations.set_outcome(remediation_id, body)

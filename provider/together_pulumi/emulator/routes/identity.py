@@ -7,16 +7,14 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from ..validation.projects import parse_project_page
-from ._common import Emu
+from ._common import Emu, bearer_token
 
 router = APIRouter()
 
 
 @router.get("/v3/whoami")
 def whoami(emu: Emu, request: Request) -> dict[str, Any]:
-    # The middleware has checked the header: it is "Bearer <token>".
-    token = request.headers.get("authorization", "").partition(" ")[2].strip()
-    return emu.identity.whoami(token)
+    return emu.identity.whoami(bearer_token(request))
 
 
 @router.get("/v1/projects")
