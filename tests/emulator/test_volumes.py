@@ -6,7 +6,7 @@ import pytest
 
 from emulator_inprocess import InProcessEmulator
 
-from ._helpers import create_cluster, create_volume, ok, violated_fields
+from ._helpers import cluster_body, create_cluster, create_volume, ok, violated_fields, volume_body
 from .conftest import MakeAppEmu
 
 VOLUMES = "/v1/compute/clusters/storage/volumes"
@@ -111,3 +111,40 @@ def test_volume_status_in_cluster_matches(app_emu: InProcessEmulator) -> None:
         cluster = create_cluster(client, volume_id=volume["volume_id"])
         got = ok(client.get(f"/v1/compute/clusters/{cluster['cluster_id']}"))
         assert got["volumes"] == [ok(client.get(f"{VOLUMES}/{volume['volume_id']}"))]
+
+
+def test_volume_placed_next_to_a_cluster(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
+        cluster = create_cluster(client)
+        near = create_volume(client, instance_cluster_id=cluster["cluster_id"])
+        assert set(near) == {"volume_id", "volume_name", "size_tib", "status"}  # not echoed, as the SDK's type
+        inline = create_cluster(
+            client,
+            shared_volume={
+                "region": "us-central-8",
+                "size_tib": 1,
+                "volume_name": "v",
+                "instance_cluster_id": cluster["cluster_id"],
+            },
+        )
+        missing = client.post(VOLUMES, json={**volume_body(), "instance_cluster_id": "t-nope"})
+        assert violated_fields(missing) == ["instance_cluster_id"] and "not an existing cluster" in missing.text
+        far = client.post(
+            VOLUMES, json={**volume_body(region="us-east-2"), "instance_cluster_id": cluster["cluster_id"]}
+        )
+        assert violated_fields(far) == ["instance_cluster_id"] and "region us-central-8, not us-east-2" in far.text
+        bad_inline = client.post(
+            "/v1/compute/clusters",
+            json=cluster_body(
+                shared_volume={
+                    "region": "us-central-8",
+                    "size_tib": 1,
+                    "volume_name": "v",
+                    "instance_cluster_id": "t-x",
+                }
+            ),
+        )
+        assert violated_fields(bad_inline) == ["shared_volume.instance_cluster_id"]
+    placed = {v["volume_id"]: v["instance_cluster_id"] for v in app_emu.admin.state()["volumes"]}
+    assert placed[near["volume_id"]] == cluster["cluster_id"]
+    assert placed[inline["volumes"][0]["volume_id"]] == cluster["cluster_id"]

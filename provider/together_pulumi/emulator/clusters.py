@@ -42,6 +42,8 @@ class ClusterService(Service):
         self.state.check_project(spec.project_id, "project_id")
         if spec.shared_volume is not None:
             self.state.check_project(spec.shared_volume.project_id, "shared_volume.project_id")
+            near = spec.shared_volume.instance_cluster_id
+            self.state.check_co_location(near, spec.region.name, "shared_volume.instance_cluster_id")
         self._check_volume_attachment(spec)
         self.state.check_stock(spec.region.name, spec.gpu_type, spec.num_gpus)
         record = self.store.lifecycle.build_cluster(spec, now)

@@ -107,6 +107,7 @@ class Lifecycle:
             created_at=now,
             available_at=now + self.config.volume_provisioning_seconds,
             inline_for=record.cluster_id,
+            instance_cluster_id=sv.instance_cluster_id,
         )
         self.state.volumes[volume.volume_id] = volume
         record.volume_ids.append(volume.volume_id)

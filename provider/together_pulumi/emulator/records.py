@@ -89,6 +89,8 @@ class VolumeRecord:
     available_at: float
     #: Cluster that created it inline; such a volume dies with it unless lifecycle-independent.
     inline_for: str | None = None
+    #: Cluster it was placed next to (``instance_cluster_id``, the SDK's co-location field).
+    instance_cluster_id: str | None = None
 
 
 #: Remediation modes of the SDK, in its order.

@@ -87,6 +87,20 @@ class State:
             if r.cluster_id == cluster_id and (instance_id is None or r.instance_id == instance_id)
         ]
 
+    def check_co_location(self, cluster_id: str | None, region: str, field: str) -> None:
+        """``instance_cluster_id`` must name an existing cluster of the volume's region (400 naming ``field``)."""
+        if cluster_id is None:
+            return
+        cluster = self.clusters.get(cluster_id)
+        if cluster is None:
+            raise ApiError.field(field, f"{field} {cluster_id!r} is not an existing cluster; omit it or name one")
+        if cluster.wire["region"] != region:
+            raise ApiError.field(
+                field,
+                f"{field} {cluster_id} is in region {cluster.wire['region']}, not {region}; "
+                f"a volume can only be placed next to a cluster of its own region",
+            )
+
     def bound_to(self, volume_id: str) -> ClusterRecord | None:
         """The cluster a volume is attached to (a ``Deleting`` one still counts)."""
         return next((c for c in self.clusters.values() if volume_id in c.volume_ids), None)

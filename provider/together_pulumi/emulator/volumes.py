@@ -37,6 +37,7 @@ class VolumeService(Service):
         """A new volume, ``provisioning`` for ``volume_provisioning_seconds``."""
         spec = parse_volume_create(body)
         project_id = self.state.check_project(spec.project_id, "project_id")
+        self.state.check_co_location(spec.instance_cluster_id, spec.region, "instance_cluster_id")
         volume = VolumeRecord(
             volume_id=f"vol-{self.store.fabricate.uuid()}",
             volume_name=spec.volume_name,
@@ -46,6 +47,7 @@ class VolumeService(Service):
             is_lifecycle_independent=spec.is_lifecycle_independent,
             created_at=now,
             available_at=now + self.config.volume_provisioning_seconds,
+            instance_cluster_id=spec.instance_cluster_id,
         )
         self.state.volumes[volume.volume_id] = volume
         return render_volume(self.state, volume, now)

@@ -32,6 +32,7 @@ class InlineVolumeSpec:
     region: str
     is_lifecycle_independent: bool
     project_id: str | None
+    instance_cluster_id: str | None = None
 
 
 @dataclass
@@ -262,8 +263,9 @@ def _volumes(c: Checker, d: _Draft) -> None:
         sv.fail("region", f"shared_volume.region must be the cluster region {d.region_name!r}; got {region!r}")
     independent = sv.boolean("is_lifecycle_independent")
     project_id = sv.string("project_id")
+    near = sv.string("instance_cluster_id")
     if name is not None and size is not None and region is not None:
-        d.shared_volume = InlineVolumeSpec(name, size, region, bool(independent), project_id)
+        d.shared_volume = InlineVolumeSpec(name, size, region, bool(independent), project_id, near)
 
 
 def _oidc(c: Checker, d: _Draft) -> None:

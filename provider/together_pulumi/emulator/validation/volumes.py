@@ -20,6 +20,7 @@ class VolumeSpec:
     region: str
     is_lifecycle_independent: bool
     project_id: str | None
+    instance_cluster_id: str | None = None
 
 
 @dataclass
@@ -44,9 +45,10 @@ def parse_volume_create(raw: Any) -> VolumeSpec:
         )
     independent = c.boolean("is_lifecycle_independent")
     project_id = c.string("project_id")
+    instance_cluster_id = c.string("instance_cluster_id")
     c.raise_if_failed()
     assert name and size and region
-    return VolumeSpec(name, size, region, bool(independent), project_id)
+    return VolumeSpec(name, size, region, bool(independent), project_id, instance_cluster_id)
 
 
 def parse_volume_update(raw: Any) -> VolumeResize:
