@@ -84,6 +84,12 @@ class Admin:
         """Out-of-band removal: gone at once (404), attached volumes released."""
         self._call("DELETE", f"/clusters/{cluster_id}")
 
+    def preempt(self, cluster_id: str, gpus: int | None = None) -> dict[str, Any]:
+        """Take preemptible GPUs back now (all of them by default), as capacity pressure would."""
+        body = {} if gpus is None else {"gpus": gpus}
+        result: dict[str, Any] = self._call("POST", f"/clusters/{cluster_id}/preempt", body)
+        return result
+
     def set_cluster_status(self, cluster_id: str, status: str) -> dict[str, Any]:
         result: dict[str, Any] = self._call("POST", f"/clusters/{cluster_id}/status", {"status": status})
         return result

@@ -101,6 +101,7 @@ def in_process_emulator(**config: Any) -> Iterator[InProcessEmulator]:
         "provisioning_seconds": 0.0,
         "deletion_seconds": 0.0,
         "volume_provisioning_seconds": 0.0,
+        "remediation_seconds": 0.0,
         "seed": 1,
     }
     settings.update(config)

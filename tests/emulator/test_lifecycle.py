@@ -196,3 +196,83 @@ def test_clock_api(slow: tuple[InProcessEmulator, httpx.Client]) -> None:
     emu.admin.reset()
     reset = emu.admin.clock()
     assert reset["scale"] == 1 and reset["offset_seconds"] == 0
+
+
+def test_disabled_acceptance_tests_are_not_run(slow: tuple[InProcessEmulator, httpx.Client]) -> None:
+    emu, client = slow
+    off = create_cluster(client, acceptance_tests_params={"enabled": False})["cluster_id"]
+    all_skipped = create_cluster(
+        client,
+        acceptance_tests_params={
+            "dcgm_diag_skipped": True,
+            "gpu_burn_skipped": True,
+            "nccl_single_node_skipped": True,
+            "nccl_multi_node_skipped": True,
+            "storage_skipped": True,
+        },
+    )["cluster_id"]
+    on = create_cluster(client, acceptance_tests_params={"enabled": True, "gpu_burn_skipped": True})["cluster_id"]
+    emu.admin.advance_clock(PROVISIONING)
+    for cid in (off, all_skipped):
+        assert "RUNNING_ACCEPTANCE_TESTS" not in _phases(_get(client, cid))
+        assert _phases(_get(client, cid))[-2:] == ["INSTALLING_DRIVERS", "READY"]
+    assert _phases(_get(client, on))[-2:] == ["RUNNING_ACCEPTANCE_TESTS", "READY"]
+
+
+def test_switching_to_slurm_reinstalls_and_fills_the_slurm_fields(slow: tuple[InProcessEmulator, httpx.Client]) -> None:
+    emu, client = slow
+    cid = create_cluster(client, num_gpus=16)["cluster_id"]
+    emu.admin.advance_clock(PROVISIONING)
+    before = _get(client, cid)
+    assert "slurm_shm_size_gib" not in before and "slurm_worker_hostname" not in before["gpu_worker_nodes"][0]
+    switched = ok(client.put(f"/v1/compute/clusters/{cid}", json={"cluster_type": "SLURM"}))
+    assert switched["cluster_type"] == "SLURM" and switched["status"] == "WaitingForControlPlaneNodes"
+    assert switched["slurm_shm_size_gib"] == 64  # the update cannot carry it: the emulator's default
+    emu.admin.advance_clock(PROVISIONING / 3 - 0.1)
+    assert _get(client, cid)["status"] == "WaitingForControlPlaneNodes"
+    emu.admin.advance_clock(0.1)
+    after = _get(client, cid)
+    assert after["status"] == "Ready"
+    assert [n["slurm_worker_hostname"] for n in after["gpu_worker_nodes"]] == [
+        "gpu-000.slurm-compute.slurm",
+        "gpu-001.slurm-compute.slurm",
+    ]
+    assert [n["node_id"] for n in after["gpu_worker_nodes"]] == [n["node_id"] for n in before["gpu_worker_nodes"]]
+    # and back
+    ok(client.put(f"/v1/compute/clusters/{cid}", json={"cluster_type": "KUBERNETES"}))
+    emu.admin.advance_clock(PROVISIONING / 3)
+    back = _get(client, cid)
+    assert back["status"] == "Ready" and "slurm_shm_size_gib" not in back
+    assert all("slurm_worker_hostname" not in n for n in back["gpu_worker_nodes"])
+
+
+def test_preemptible_gpus_are_nodes_that_capacity_can_take_back(slow: tuple[InProcessEmulator, httpx.Client]) -> None:
+    emu, client = slow
+    emu.admin.set_capacity("us-central-8", "H100_SXM", 32)
+    cid = create_cluster(client, num_gpus=8, num_preemptible_gpus=16, project_id="proj-emulator")["cluster_id"]
+    emu.admin.advance_clock(PROVISIONING)
+    c = _get(client, cid)
+    assert (c["desired_preemptible_gpus"], c["allocated_preemptible_gpus"]) == (16, 16)
+    assert len(c["gpu_worker_nodes"]) == 3  # 1 standard + 2 preemptible
+    # only what is left after standard GPUs: 32 - 8 - 16 = 8 more
+    ok(client.put(f"/v1/compute/clusters/{cid}", json={"num_preemptible_gpus": 32}))
+    c = _get(client, cid)
+    assert (c["desired_preemptible_gpus"], c["allocated_preemptible_gpus"]) == (32, 24)
+    assert len(c["gpu_worker_nodes"]) == 4
+    # a standard create that needs the room preempts (standard GPUs are never refused for preemptible ones)
+    other = create_cluster(client, num_gpus=16, cluster_name="standard")["cluster_id"]
+    c = _get(client, cid)
+    assert c["allocated_preemptible_gpus"] == 8 and len(c["gpu_worker_nodes"]) == 2
+    reasons = [e["reason"] for e in c["node_lifecycle_events"]]
+    assert reasons.count("TogetherPreemptionNotified") == 2 and reasons.count("TogetherPreempted") == 2
+    assert {n["status"] for n in c["deleted_gpu_worker_nodes"]} == {"Deleted"}
+    # the admin API preempts too; freed capacity is filled again at the next preemptible update
+    assert emu.admin.preempt(cid)["allocated_preemptible_gpus"] == 0
+    ok(client.delete(f"/v1/compute/clusters/{other}"))
+    emu.admin.advance_clock(DELETION)
+    ok(client.put(f"/v1/compute/clusters/{cid}", json={"num_preemptible_gpus": 16}))
+    assert _get(client, cid)["allocated_preemptible_gpus"] == 16
+    # dropping them removes the preemptible nodes, not the standard one
+    standard = _get(client, cid)["gpu_worker_nodes"][0]["node_id"]
+    ok(client.put(f"/v1/compute/clusters/{cid}", json={"num_preemptible_gpus": 0}))
+    assert [n["node_id"] for n in _get(client, cid)["gpu_worker_nodes"]] == [standard]

@@ -179,8 +179,94 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
         "unknown add-on type",
         {"add_ons": [{"add_on_type": "grafana", "name": "g"}]},
         "add_ons[0].add_on_type",
-        "dashboard, ingress, torchpass, headlamp, slurm_web",
+        "dashboard, ingress, headlamp, slurm_web",
     ),
+    (
+        "torchpass is not an add-on of the 3.1.1 API",
+        {"add_ons": [{"add_on_type": "torchpass", "name": "t"}]},
+        "add_ons[0].add_on_type",
+        "dashboard, ingress, headlamp, slurm_web; got 'torchpass'",
+    ),
+    (
+        "torchpass config",
+        {"add_ons": [{"add_on_type": "dashboard", "name": "d", "config": {"torchpass": {"enabled": True}}}]},
+        "add_ons[0].config.torchpass",
+        "is not an add-on",
+    ),
+    (
+        "add-on enabled not a boolean",
+        {"add_ons": [{"add_on_type": "dashboard", "name": "d", "config": {"dashboard": {"enabled": "yes"}}}]},
+        "add_ons[0].config.dashboard.enabled",
+        "true or false",
+    ),
+    (
+        "cluster_config flag not a boolean",
+        {"cluster_config": {"load_balancer": "NONE", "jumphost_enabled": "on"}},
+        "cluster_config.jumphost_enabled",
+        "true or false",
+    ),
+    (
+        "cluster_config version not a string",
+        {"cluster_config": {"load_balancer": "NONE", "gpu_operator_version": 24}},
+        "cluster_config.gpu_operator_version",
+        "must be a string",
+    ),
+    (
+        "cluster_config ingress not an object",
+        {"cluster_config": {"load_balancer": "NONE", "ingress": True}},
+        "cluster_config.ingress",
+        "must be an object",
+    ),
+    (
+        "cluster_config observability.enabled not a boolean",
+        {"cluster_config": {"load_balancer": "NONE", "observability": {"enabled": 1}}},
+        "cluster_config.observability.enabled",
+        "true or false",
+    ),
+    (
+        "slurm script not a string",
+        {"cluster_config": {"load_balancer": "NONE", "slurm_startup_scripts": {"worker_prolog": ["echo"]}}},
+        "cluster_config.slurm_startup_scripts.worker_prolog",
+        "must be a string",
+    ),
+    (
+        "acceptance tests enabled not a boolean",
+        {"acceptance_tests_params": {"enabled": "false"}},
+        "acceptance_tests_params.enabled",
+        "true or false",
+    ),
+    (
+        "acceptance tests burn duration not an integer",
+        {"acceptance_tests_params": {"gpu_burn_duration": "5m"}},
+        "acceptance_tests_params.gpu_burn_duration",
+        "must be an integer",
+    ),
+    (
+        "acceptance tests burn duration negative",
+        {"acceptance_tests_params": {"gpu_burn_duration": -1}},
+        "acceptance_tests_params.gpu_burn_duration",
+        ">= 0 seconds",
+    ),
+    (
+        "acceptance tests skip switch not a boolean",
+        {"acceptance_tests_params": {"nccl_multi_node_skipped": "yes"}},
+        "acceptance_tests_params.nccl_multi_node_skipped",
+        "true or false",
+    ),
+    (
+        "acceptance tests dcgm level",
+        {"acceptance_tests_params": {"dcgm_diag_level": "DEEP"}},
+        "acceptance_tests_params.dcgm_diag_level",
+        "DCGM_DIAG_LEVEL_SHORT",
+    ),
+    (
+        "preemptible GPUs on Slurm",
+        {"cluster_type": "SLURM", "slurm_shm_size_gib": 64, "num_preemptible_gpus": 8, "project_id": "proj-emulator"},
+        "num_preemptible_gpus",
+        "Kubernetes clusters only",
+    ),
+    ("slurm_image not a string", {"slurm_image": 3}, "slurm_image", "must be a string"),
+    ("install_traefik not a boolean", {"install_traefik": "true"}, "install_traefik", "true or false"),
     ("add-on without name", {"add_ons": [{"add_on_type": "dashboard"}]}, "add_ons[0].name", "required"),
     ("reserved gpus on demand", {"num_reserved_gpus": 8}, "num_reserved_gpus", "RESERVED billing only"),
 ]
@@ -255,6 +341,30 @@ VALID: list[tuple[str, dict[str, Any]]] = [
         {"cluster_config": {"load_balancer": "NGINX"}, "add_ons": [{"add_on_type": "dashboard", "name": "d"}]},
     ),
     (
+        "headlamp and slurm_web add-ons as the CLI sends them",
+        {
+            "add_ons": [
+                {"add_on_type": "headlamp", "name": "headlamp", "config": {"headlamp": {"enabled": True}}},
+                {"add_on_type": "slurm_web", "name": "slurm_web", "config": {"slurm_web": {"enabled": True}}},
+            ]
+        },
+    ),
+    (
+        "every acceptance test option",
+        {
+            "acceptance_tests_params": {
+                "enabled": True,
+                "dcgm_diag_level": "DCGM_DIAG_LEVEL_LONG",
+                "dcgm_diag_skipped": False,
+                "gpu_burn_duration": 0,
+                "gpu_burn_skipped": False,
+                "nccl_single_node_skipped": True,
+                "nccl_multi_node_skipped": True,
+                "storage_skipped": False,
+            }
+        },
+    ),
+    (
         "b200 region",
         {"region": "us-west-1", "gpu_type": "B200_SXM", "nvidia_version_id": "nv-us-west-1-cu130-580-u2404"},
     ),
@@ -318,3 +428,53 @@ def test_volume_create_validation(app_emu: InProcessEmulator) -> None:
         assert violated_fields(client.post(url, json={"volume_name": "v", "size_tib": 1, "region": "nowhere"})) == [
             "region"
         ]
+
+
+def test_nested_objects_are_echoed_as_the_sdk_defines_them(app_emu: InProcessEmulator) -> None:
+    """Known fields only, no nulls: an unknown nested key is dropped, not echoed."""
+    with app_emu.client() as client:
+        cluster = ok(
+            client.post(
+                "/v1/compute/clusters",
+                json=cluster_body(
+                    cluster_config={
+                        "load_balancer": "TRAEFIK",
+                        "jumphost_enabled": True,
+                        "gpu_operator_version": None,
+                        "some_future_knob": 1,
+                        "slurm_startup_scripts": {"worker_prolog": "echo hi", "future_script": "x"},
+                    },
+                    add_ons=[{"add_on_type": "dashboard", "name": "d", "config": {"dashboard": {"enabled": True}}}],
+                ),
+            )
+        )
+    assert cluster["cluster_config"] == {
+        "load_balancer": "TRAEFIK",
+        "jumphost_enabled": True,
+        "slurm_startup_scripts": {"worker_prolog": "echo hi"},
+    }
+    assert cluster["add_ons"][0]["config"] == {"dashboard": {"enabled": True}}
+
+
+@pytest.mark.parametrize(
+    ("create", "update", "field"),
+    [
+        ({"num_preemptible_gpus": 8, "project_id": "proj-emulator"}, {"cluster_type": "SLURM"}, "cluster_type"),
+        ({"cluster_type": "SLURM", "slurm_shm_size_gib": 64}, {"num_preemptible_gpus": 8}, "num_preemptible_gpus"),
+        ({}, {"cluster_config": {"load_balancer": "NONE", "ssh_ca_enabled": "yes"}}, "cluster_config.ssh_ca_enabled"),
+        ({}, {"add_ons": [{"name": "x", "config": {"torchpass": {"enabled": True}}}]}, "add_ons[0].config.torchpass"),
+    ],
+)
+def test_invalid_update_names_the_field(
+    app_emu: InProcessEmulator, create: dict[str, Any], update: dict[str, Any], field: str
+) -> None:
+    with app_emu.client() as client:
+        cluster = ok(client.post("/v1/compute/clusters", json=cluster_body(**create)))
+        response = client.put(f"/v1/compute/clusters/{cluster['cluster_id']}", json=update)
+        assert field in violated_fields(response)
+    # switching to Slurm is fine when the same update drops the preemptible GPUs
+    with app_emu.client() as client:
+        ok_switch = client.put(
+            f"/v1/compute/clusters/{cluster['cluster_id']}", json={"cluster_type": "SLURM", "num_preemptible_gpus": 0}
+        )
+        assert ok_switch.status_code == 200, ok_switch.text

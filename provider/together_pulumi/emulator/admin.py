@@ -15,7 +15,7 @@ from .errors import ApiError, GrpcCode
 from .records import Step
 from .render import render_cluster, render_remediation, volume_status
 from .store import Service, reads, writes
-from .validation import parse_admin_scale, parse_admin_status, parse_capacity, require_number
+from .validation import parse_admin_scale, parse_admin_status, parse_capacity, parse_preempt, require_number
 
 __all__ = ["AdminService"]
 
@@ -30,13 +30,21 @@ class AdminService(Service):
         num_gpus = parse_admin_scale(body)
         if record.wire["status"] == "Deleting":
             raise ApiError(GrpcCode.ABORTED, f"cluster {cluster_id} is being deleted")
-        lifecycle = self.store.lifecycle
-        lifecycle.finish_bring_up(record, now)
+        self.store.lifecycle.finish_bring_up(record, now)
         record.wire["num_gpus"] = num_gpus
-        lifecycle.reconcile_workers(record, now, now, initial=False)
+        self.store.nodes.make_room(record.wire["region"], record.wire["gpu_type"], now)
+        self.store.nodes.reconcile(record, now, now, initial=False)
         if record.wire["status"] != "Ready":
             record.transition("Ready", now)
         record.wire.setdefault("first_ready_at", format_ts(now))
+        return render_cluster(self.state, record, now)
+
+    @writes
+    def preempt(self, now: float, cluster_id: str, body: Any) -> dict[str, Any]:
+        """Reclaim preemptible GPUs now (``{"gpus": N}``, default all), as capacity pressure would."""
+        record = self.state.cluster(cluster_id)
+        gpus = parse_preempt(body, int(record.wire["allocated_preemptible_gpus"]))
+        self.store.nodes.preempt(record, gpus, now)
         return render_cluster(self.state, record, now)
 
     @writes

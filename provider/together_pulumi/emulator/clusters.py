@@ -48,6 +48,7 @@ class ClusterService(Service):
         self.state.check_stock(spec.region.name, spec.gpu_type, spec.num_gpus)
         record = self.store.lifecycle.build_cluster(spec, now)
         self.state.clusters[record.cluster_id] = record
+        self.store.nodes.make_room(spec.region.name, spec.gpu_type, now)  # preempt for the new standard GPUs
         return render_cluster(self.state, record, now)
 
     def _check_volume_attachment(self, spec: ClusterSpec) -> None:
@@ -85,12 +86,16 @@ class ClusterService(Service):
         if up.num_gpus is not None and up.num_gpus > w["num_gpus"]:
             self.state.check_stock(w["region"], w["gpu_type"], up.num_gpus - int(w["num_gpus"]))
         _apply_settings(record, up)
+        lifecycle = self.store.lifecycle
+        if up.num_gpus is not None and up.num_gpus != w["num_gpus"]:
+            lifecycle.scale(record, up.num_gpus, now)
+            self.store.nodes.make_room(w["region"], w["gpu_type"], now)
         if up.num_preemptible_gpus is not None:
             w["desired_preemptible_gpus"] = up.num_preemptible_gpus
-            if w["status"] == "Ready":
-                w["allocated_preemptible_gpus"] = up.num_preemptible_gpus
-        if up.num_gpus is not None and up.num_gpus != w["num_gpus"]:
-            self.store.lifecycle.scale(record, up.num_gpus, now)
+            if not lifecycle.provisioning(record):  # "fulfilled asynchronously": here, at once
+                self.store.nodes.reconcile_preemptible(record, now, now)
+        if up.cluster_type is not None and up.cluster_type != w["cluster_type"]:
+            lifecycle.switch_type(record, up.cluster_type, now)
         return render_cluster(self.state, record, now)
 
     @writes
@@ -105,8 +110,6 @@ class ClusterService(Service):
 def _apply_settings(record: ClusterRecord, up: ClusterUpdate) -> None:
     """The fields of an update that take effect at once."""
     w = record.wire
-    if up.cluster_type is not None:
-        w["cluster_type"] = up.cluster_type
     if up.num_reserved_gpus is not None:
         w["num_reserved_gpus"] = up.num_reserved_gpus
     if up.num_capacity_pool_gpus is not None:

@@ -1,4 +1,5 @@
-"""The cluster state machine: what a new cluster looks like, its bring-up plan, scaling, deletion.
+"""The cluster state machine: what a new cluster looks like, its bring-up plan, scaling, a
+change of orchestrator, deletion.
 
 Each cluster carries a list of :class:`~.records.Step` (an action due at a virtual time).
 :meth:`Lifecycle.advance` applies the steps whose time has come, each stamped with its own due
@@ -10,24 +11,28 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .catalog import GPUS_PER_NODE
 from .clock import format_ts
 from .config import ORGANIZATION_ID, EmulatorConfig
 from .fabricate import Fabricator
+from .nodes import Nodes
 from .records import PROVISIONING_ACTIONS, ClusterRecord, Step, VolumeRecord
 from .state import State
 from .validation import ClusterSpec
 
-__all__ = ["Lifecycle", "node_event"]
+__all__ = ["DEFAULT_SLURM_SHM_GIB", "Lifecycle"]
+
+#: ``slurm_shm_size_gib`` of a cluster switched to SLURM by an update (which cannot carry it).
+DEFAULT_SLURM_SHM_GIB = 64
 
 
 class Lifecycle:
     """Builds clusters and moves them through their statuses; works on a :class:`State`."""
 
-    def __init__(self, config: EmulatorConfig, state: State, fabricate: Fabricator) -> None:
+    def __init__(self, config: EmulatorConfig, state: State, fabricate: Fabricator, nodes: Nodes) -> None:
         self.config = config
         self.state = state
         self.fabricate = fabricate
+        self.nodes = nodes
 
     # --- creation --------------------------------------------------------------------------------
 
@@ -36,7 +41,7 @@ class Lifecycle:
         cluster_id = f"t-{self.fabricate.uuid()}"
         while cluster_id in self.state.clusters:  # only possible after a restart with the same seed
             cluster_id = f"t-{self.fabricate.uuid()}"
-        record = ClusterRecord(wire=self._wire(cluster_id, spec, now))
+        record = ClusterRecord(wire=self._wire(cluster_id, spec, now), acceptance_tests=spec.acceptance_tests)
         record.add_ons = [copy.deepcopy(a) for a in spec.add_ons]
         volume_ready_at = self._attach_volume(record, spec, now)
         self._plan_bring_up(record, spec, now, volume_ready_at)
@@ -127,7 +132,8 @@ class Lifecycle:
             record.transition("WaitingForControlPlaneNodes", now)
         actions = ["control_plane_up", "data_plane_up"]
         actions += ["volume_ready"] if record.volume_ids else []
-        actions += ["drivers_installed", "ready"]
+        actions += ["drivers_installed"] if record.acceptance_tests else []  # → RunningAcceptanceTests
+        actions += ["ready"]
         previous = t0
         for k, action in enumerate(actions, start=1):
             due = max(previous, t0 + self.config.provisioning_seconds * k / len(actions))
@@ -161,15 +167,17 @@ class Lifecycle:
             w["kube_config"] = self.fabricate.kube_config(record)
             record.transition("WaitingForDataPlaneNodes", at)
         elif action == "data_plane_up":
-            self.reconcile_workers(record, step.since, at, initial=True)
+            self.nodes.reconcile(record, step.since, at, initial=True)
             record.transition("WaitingForSharedVolume" if record.volume_ids else "InstallingDrivers", at)
         elif action == "volume_ready":
             record.transition("InstallingDrivers", at)
         elif action == "drivers_installed":
             record.transition("RunningAcceptanceTests", at)
-        elif action in ("ready", "scale_done"):
+        elif action in ("ready", "scale_done", "type_switched"):
             if action == "scale_done":
-                self.reconcile_workers(record, step.since, at, initial=False)
+                self.nodes.reconcile(record, step.since, at, initial=False)
+            if action == "type_switched":
+                self.nodes.relabel(record)
             record.transition("Ready", at)
             w.setdefault("first_ready_at", format_ts(at))
         elif action == "gone":
@@ -189,46 +197,41 @@ class Lifecycle:
         """Start a scale to ``num_gpus``: back to ``WaitingForDataPlaneNodes`` for a third of the bring-up."""
         w = record.wire
         w["num_gpus"] = num_gpus
-        if any(s.action in PROVISIONING_ACTIONS for s in record.steps):
+        if self.provisioning(record):
             # Still coming up: the bring-up creates the right number of nodes, or fixes it now.
             if w["gpu_worker_nodes"]:
-                self.reconcile_workers(record, now, now, initial=False)
+                self.nodes.reconcile(record, now, now, initial=False)
             return
         record.steps = [s for s in record.steps if s.action != "scale_done"]
         if w["status"] != "WaitingForDataPlaneNodes":
             record.transition("WaitingForDataPlaneNodes", now)
-        record.steps.append(Step(now + self.config.provisioning_seconds / 3, "scale_done", now))
+        record.schedule(Step(now + self.config.provisioning_seconds / 3, "scale_done", now))
+
+    def switch_type(self, record: ClusterRecord, cluster_type: str, now: float) -> None:
+        """Reinstall the orchestrator: ``WaitingForControlPlaneNodes`` for a third of the bring-up,
+        then the nodes carry (or lose) their Slurm host names and the cluster is ``Ready``."""
+        w = record.wire
+        w["cluster_type"] = cluster_type
+        if cluster_type == "SLURM":
+            w.setdefault("slurm_shm_size_gib", DEFAULT_SLURM_SHM_GIB)
+        else:
+            w.pop("slurm_shm_size_gib", None)
+        if self.provisioning(record):  # the bring-up installs the new orchestrator
+            self.nodes.relabel(record)
+            return
+        record.steps = [s for s in record.steps if s.action != "type_switched"]
+        record.transition("WaitingForControlPlaneNodes", now)
+        record.schedule(Step(now + self.config.provisioning_seconds / 3, "type_switched", now))
+
+    @staticmethod
+    def provisioning(record: ClusterRecord) -> bool:
+        """True while the initial bring-up has steps left."""
+        return any(s.action in PROVISIONING_ACTIONS for s in record.steps)
 
     def start_deletion(self, record: ClusterRecord, now: float) -> None:
         """``Deleting`` now, gone after ``deletion_seconds``."""
         record.transition("Deleting", now)
         record.steps = [Step(now + self.config.deletion_seconds, "gone", now)]
-
-    def reconcile_workers(self, record: ClusterRecord, since: float, at: float, *, initial: bool) -> None:
-        """Add or remove worker nodes until there is one per 8 GPUs; newest nodes leave first."""
-        w = record.wire
-        workers: list[dict[str, Any]] = w["gpu_worker_nodes"]
-        target = int(w["num_gpus"]) // GPUS_PER_NODE
-        stamp = format_ts(at)
-        while len(workers) < target:
-            node = self.fabricate.worker_node(record, since, at)
-            workers.append(node)
-            reason = "TogetherNodeAdded" if initial else "TogetherScaledUp"
-            node_event(w, node, reason, f"node {node['node_id']} joined the cluster", at)
-        while len(workers) > target:
-            node = workers.pop()
-            node["status"] = "Deleted"
-            node["deleted_at"] = stamp
-            w["deleted_gpu_worker_nodes"].append(node)
-            node_event(w, node, "TogetherScaledDown", f"node {node['node_id']} removed by scale-down", at)
-        w["allocated_preemptible_gpus"] = w["desired_preemptible_gpus"]
-
-
-def node_event(wire: dict[str, Any], node: dict[str, Any], reason: str, message: str, at: float) -> None:
-    """Append a ``node_lifecycle_events`` entry (``TogetherScaledUp``, ``TogetherNodeAdded``, ...)."""
-    wire["node_lifecycle_events"].append(
-        {"message": message, "node_id": node["node_id"], "reason": reason, "timestamp": format_ts(at)}
-    )
 
 
 def _reservation_window(spec: ClusterSpec, now: float) -> dict[str, str]:

@@ -6,6 +6,7 @@ them back with ``Record(**raw)``; a field added with a default keeps old state f
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,10 +65,18 @@ class ClusterRecord:
     inline_volume_id: str | None = None
     steps: list[Step] = field(default_factory=list)
     next_node_index: int = 0
+    #: Whether bring-up runs the GPU acceptance tests (``acceptance_tests_params``).
+    acceptance_tests: bool = True
+    #: Worker nodes serving preemptible GPUs (the API does not mark them; preemption removes these).
+    preemptible_node_ids: list[str] = field(default_factory=list)
 
     @property
     def cluster_id(self) -> str:
         return str(self.wire["cluster_id"])
+
+    def schedule(self, step: Step) -> None:
+        """Add a step, keeping ``steps`` in due order (steps are applied from the front)."""
+        bisect.insort(self.steps, step, key=lambda s: s.due)
 
     def transition(self, status: str, at: float) -> None:
         """Enter ``status`` at ``at`` and record its phase."""

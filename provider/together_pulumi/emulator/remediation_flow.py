@@ -9,8 +9,9 @@ wait for an approval. Once ``PENDING`` a remediation walks, over ``remediation_s
 - replace (``VM_ONLY``; ``HOST_AWARE`` after quarantining the host): the node shows
   ``Replacing``, then leaves for ``deleted_gpu_worker_nodes`` and a new node (new ``node_id``,
   ``instance_id`` and host name) takes its place;
-- evict (``EVICT_WITHOUT_REPLACEMENT``): the node leaves and the cluster's ``num_gpus`` drops
-  by its 8 GPUs, so the cluster describes what it has.
+- evict (``EVICT_WITHOUT_REPLACEMENT``): the node leaves and the cluster's ``num_gpus`` (or
+  ``allocated_preemptible_gpus`` for a preemptible node) drops by its 8 GPUs, so the cluster
+  describes what it has.
 
 It ends ``SUCCEEDED``, or ``FAILED`` when the admin API planned it so (the node is then
 ``Unhealthy``). Cancel and reject end it ``CANCELLED`` and give the node its status back.
@@ -23,8 +24,7 @@ from typing import Any
 from .catalog import GPUS_PER_NODE
 from .clock import format_ts
 from .config import EmulatorConfig
-from .fabricate import Fabricator
-from .lifecycle import node_event
+from .nodes import Nodes, node_event
 from .records import ClusterRecord, RemediationRecord, Step
 from .state import State
 
@@ -45,10 +45,10 @@ _RUNNING_NODE_STATUS = {
 class RemediationFlow:
     """Opens remediations, plans and applies their steps, calls them off."""
 
-    def __init__(self, config: EmulatorConfig, state: State, fabricate: Fabricator) -> None:
+    def __init__(self, config: EmulatorConfig, state: State, nodes: Nodes) -> None:
         self.config = config
         self.state = state
-        self.fabricate = fabricate
+        self.nodes = nodes
 
     def open(
         self,
@@ -65,7 +65,7 @@ class RemediationFlow:
         """A new remediation of ``node``: ``PENDING`` (manual, planned now) or ``PENDING_APPROVAL``."""
         manual = trigger == "REMEDIATION_TRIGGER_MANUAL"
         record = RemediationRecord(
-            id=remediation_id or self.fabricate.uuid(),
+            id=remediation_id or self.nodes.fabricate.uuid(),
             cluster_id=cluster.cluster_id,
             instance_id=str(node["instance_id"]),
             instance_name=str(node["node_id"]),
@@ -138,13 +138,18 @@ class RemediationFlow:
     # --- effects ---------------------------------------------------------------------------------
 
     def _succeed(self, record: RemediationRecord, cluster: ClusterRecord, node: dict[str, Any], at: float) -> None:
+        started = record.start_time if record.start_time is not None else at
         if record.mode in _REPLACING_MODES:
-            self._replace(record, cluster, node, at)
+            self.nodes.replace(cluster, node, started, at, f"node {node['node_id']} remediated ({record.id})")
         elif record.mode == "REMEDIATION_MODE_EVICT_WITHOUT_REPLACEMENT":
-            self._retire(cluster, node, at, f"node {node['node_id']} evicted without replacement ({record.id})")
-            cluster.wire["num_gpus"] = max(0, int(cluster.wire["num_gpus"]) - GPUS_PER_NODE)
+            preemptible = self.nodes.is_preemptible(cluster, node)
+            message = f"node {node['node_id']} evicted without replacement ({record.id})"
+            self.nodes.retire(cluster, node, at, "TogetherNodeRemediated", message)
+            if preemptible:
+                cluster.wire["allocated_preemptible_gpus"] -= GPUS_PER_NODE
+            else:
+                cluster.wire["num_gpus"] = max(0, int(cluster.wire["num_gpus"]) - GPUS_PER_NODE)
         else:  # reboot or power cycle: same node, booted again
-            started = record.start_time if record.start_time is not None else at
             node["status"] = "Running"
             node["phase_transitions"] += [
                 {"phase": "NODE_PHASE_BOOTING", "transition_time": format_ts(started)},
@@ -153,25 +158,6 @@ class RemediationFlow:
             node_event(
                 cluster.wire, node, "TogetherNodeRemediated", f"node {node['node_id']} rebooted ({record.id})", at
             )
-
-    def _replace(self, record: RemediationRecord, cluster: ClusterRecord, node: dict[str, Any], at: float) -> None:
-        workers: list[dict[str, Any]] = cluster.wire["gpu_worker_nodes"]
-        index = workers.index(node)
-        started = record.start_time if record.start_time is not None else at
-        replacement = self.fabricate.worker_node(cluster, started, at)
-        self._retire(cluster, node, at, f"node {node['node_id']} replaced by {replacement['node_id']} ({record.id})")
-        workers.insert(index, replacement)
-        node_event(
-            cluster.wire, replacement, "TogetherNodeAdded", f"node {replacement['node_id']} joined the cluster", at
-        )
-
-    @staticmethod
-    def _retire(cluster: ClusterRecord, node: dict[str, Any], at: float, message: str) -> None:
-        cluster.wire["gpu_worker_nodes"].remove(node)
-        node["status"] = "Deleted"
-        node["deleted_at"] = format_ts(at)
-        cluster.wire["deleted_gpu_worker_nodes"].append(node)
-        node_event(cluster.wire, node, "TogetherNodeRemediated", message, at)
 
     def _fail(self, record: RemediationRecord, at: float, message: str) -> None:
         record.state, record.steps = "FAILED", []

@@ -26,6 +26,7 @@ from .clock import Clock
 from .config import EmulatorConfig
 from .fabricate import Fabricator
 from .lifecycle import Lifecycle
+from .nodes import Nodes
 from .persistence import load_state, save_state
 from .remediation_flow import RemediationFlow
 from .state import State
@@ -46,8 +47,9 @@ class Store:
         self.lock = threading.RLock()
         self.state = State(projects=list(config.projects))
         self.fabricate = Fabricator(config.seed)
-        self.lifecycle = Lifecycle(config, self.state, self.fabricate)
-        self.remediation_flow = RemediationFlow(config, self.state, self.fabricate)
+        self.nodes = Nodes(self.state, self.fabricate)
+        self.lifecycle = Lifecycle(config, self.state, self.fabricate, self.nodes)
+        self.remediation_flow = RemediationFlow(config, self.state, self.nodes)
         if config.state_file is not None:
             load_state(config.state_file, self.state, self.fabricate, self.clock)
 

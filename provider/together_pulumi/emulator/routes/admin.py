@@ -66,6 +66,11 @@ def scale_cluster(emu: Emu, cluster_id: str, body: Body) -> dict[str, Any]:
     return emu.admin.scale(cluster_id, body)
 
 
+@router.post("/clusters/{cluster_id}/preempt")
+def preempt(emu: Emu, cluster_id: str, body: Body) -> dict[str, Any]:
+    return emu.admin.preempt(cluster_id, body)
+
+
 @router.post("/clusters/{cluster_id}/status")
 def force_status(emu: Emu, cluster_id: str, body: Body) -> dict[str, Any]:
     return emu.admin.force_status(cluster_id, body)

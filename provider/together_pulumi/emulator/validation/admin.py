@@ -9,7 +9,7 @@ from ..catalog import GPU_TYPES, find_region
 from ..records import STATUS_PHASES
 from .checker import Checker, require_object
 
-__all__ = ["CapacitySetting", "parse_admin_scale", "parse_admin_status", "parse_capacity"]
+__all__ = ["CapacitySetting", "parse_admin_scale", "parse_admin_status", "parse_capacity", "parse_preempt"]
 
 
 @dataclass
@@ -53,3 +53,14 @@ def parse_capacity(raw: Any) -> CapacitySetting:
     c.raise_if_failed()
     assert region is not None and gpu_type is not None and gpus is not None
     return CapacitySetting(region, gpu_type, gpus)
+
+
+def parse_preempt(raw: Any, allocated: int) -> int:
+    """``{"gpus": N}``: a multiple of 8 up to the allocated preemptible GPUs (default: all of them)."""
+    c = Checker(require_object(raw))
+    gpus = c.integer("gpus")
+    c.multiple_of_8("gpus", gpus, positive=True)
+    if gpus is not None and gpus > allocated:
+        c.fail("gpus", f"gpus must be at most the allocated preemptible GPUs ({allocated}); got {gpus}")
+    c.raise_if_failed()
+    return allocated if gpus is None else gpus

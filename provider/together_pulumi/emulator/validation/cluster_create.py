@@ -21,6 +21,14 @@ __all__ = ["ClusterSpec", "InlineVolumeSpec", "parse_cluster_create"]
 USERNAME_CLAIMS = ("email", "preferred_username", "sub")
 OIDC_STRINGS = ("client_id", "issuer_url", "username_claim", "username_prefix", "group_claim", "group_prefix")
 MAX_RESERVED_DAYS = 90
+#: The ``*_skipped`` switches of ``acceptance_tests_params``, one per test.
+ACCEPTANCE_TESTS = (
+    "dcgm_diag_skipped",
+    "gpu_burn_skipped",
+    "nccl_single_node_skipped",
+    "nccl_multi_node_skipped",
+    "storage_skipped",
+)
 
 
 @dataclass
@@ -61,6 +69,8 @@ class ClusterSpec:
     oidc_config: dict[str, Any] | None
     cluster_config: dict[str, Any] | None
     add_ons: list[dict[str, Any]] = field(default_factory=list)
+    #: Whether bring-up runs the GPU acceptance tests (``RunningAcceptanceTests``).
+    acceptance_tests: bool = True
 
 
 @dataclass
@@ -90,6 +100,7 @@ class _Draft:
     oidc_config: dict[str, Any] | None = None
     cluster_config: dict[str, Any] | None = None
     add_ons: list[dict[str, Any]] = field(default_factory=list)
+    acceptance_tests: bool = True
 
     def spec(self) -> ClusterSpec:
         # Every rule has passed, so the required values are there.
@@ -118,6 +129,7 @@ class _Draft:
             oidc_config=self.oidc_config,
             cluster_config=self.cluster_config,
             add_ons=self.add_ons,
+            acceptance_tests=self.acceptance_tests,
         )
 
 
@@ -209,6 +221,7 @@ def _slurm(c: Checker, d: _Draft) -> None:
     shm = d.slurm_shm_size_gib
     if d.cluster_type == "SLURM" and (shm is None or shm <= 0):
         c.fail("slurm_shm_size_gib", "slurm_shm_size_gib is required (> 0 GiB) when cluster_type is SLURM")
+    c.string("slurm_image")
     d.install_traefik = c.boolean("install_traefik")
 
 
@@ -217,6 +230,11 @@ def _preemptible(c: Checker, d: _Draft) -> None:
     c.multiple_of_8("num_preemptible_gpus", d.num_preemptible_gpus, positive=False)
     if d.num_preemptible_gpus and d.project_id is None:
         c.fail("project_id", "project_id is required when num_preemptible_gpus > 0")
+    if d.num_preemptible_gpus and d.cluster_type == "SLURM":
+        c.fail(
+            "num_preemptible_gpus",
+            "num_preemptible_gpus must be 0 for a SLURM cluster: preemptible GPUs are for Kubernetes clusters only",
+        )
 
 
 def _capacity_pool(c: Checker, d: _Draft) -> None:
@@ -307,9 +325,18 @@ def _add_ons(c: Checker, d: _Draft) -> None:
 
 
 def _acceptance_tests(c: Checker, d: _Draft) -> None:
+    """Checked field by field; they run unless ``enabled`` is false or every test is skipped."""
     tests = c.obj("acceptance_tests_params")
-    if tests is not None:
-        c.child("acceptance_tests_params", tests).enum("dcgm_diag_level", DCGM_LEVELS)
+    if tests is None:
+        return
+    sub = c.child("acceptance_tests_params", tests)
+    sub.enum("dcgm_diag_level", DCGM_LEVELS)
+    duration = sub.integer("gpu_burn_duration")
+    if duration is not None and duration < 0:
+        sub.fail("gpu_burn_duration", f"acceptance_tests_params.gpu_burn_duration must be >= 0 seconds; got {duration}")
+    enabled = sub.boolean("enabled")
+    skipped = [sub.boolean(name) for name in ACCEPTANCE_TESTS]
+    d.acceptance_tests = enabled is not False and not all(skipped)
 
 
 _CREATE_RULES: tuple[_Rule, ...] = (

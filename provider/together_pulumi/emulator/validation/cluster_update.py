@@ -59,6 +59,17 @@ def _update_reserved(c: Checker, up: ClusterUpdate, current: dict[str, Any], _: 
 def _update_preemptible(c: Checker, up: ClusterUpdate, current: dict[str, Any], _: list[str]) -> None:
     up.num_preemptible_gpus = c.integer("num_preemptible_gpus")
     c.multiple_of_8("num_preemptible_gpus", up.num_preemptible_gpus, positive=False)
+    cluster_type = up.cluster_type or current["cluster_type"]
+    preemptible = (
+        up.num_preemptible_gpus if up.num_preemptible_gpus is not None else current["desired_preemptible_gpus"]
+    )
+    if cluster_type == "SLURM" and preemptible:
+        key = "num_preemptible_gpus" if up.num_preemptible_gpus else "cluster_type"
+        c.fail(
+            key,
+            f"a SLURM cluster cannot have preemptible GPUs ({preemptible} requested): preemptible GPUs are for "
+            "Kubernetes clusters only; set num_preemptible_gpus to 0 (in the same update to switch to SLURM)",
+        )
 
 
 def _update_capacity_pool(c: Checker, up: ClusterUpdate, current: dict[str, Any], _: list[str]) -> None:
