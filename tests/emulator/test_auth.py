@@ -23,7 +23,9 @@ def _unauthenticated(response: httpx.Response) -> None:
     body = response.json()
     assert body["code"] == 16
     assert "Authorization: Bearer" in body["message"]
-    assert body["details"] == []
+    assert body["details"] == [
+        {"@type": "type.googleapis.com/google.rpc.DebugInfo", "stack_entries": [], "detail": body["message"]}
+    ]
     assert response.headers["www-authenticate"] == "Bearer"
 
 
@@ -76,7 +78,9 @@ def test_unknown_route_has_error_shape(app_emu: InProcessEmulator) -> None:
     with app_emu.client() as client:
         response = client.get("/v1/compute/nothing-here")
         assert response.status_code == 404
-        assert response.json() == {"code": 5, "message": "no route for GET /v1/compute/nothing-here", "details": []}
+        body = response.json()
+        assert (body["code"], body["message"]) == (5, "no route for GET /v1/compute/nothing-here")
+        assert body["details"][0]["detail"] == body["message"]
         response = client.patch("/v1/compute/regions")
         assert response.status_code == 405
         assert response.json()["message"] == "no route for PATCH /v1/compute/regions"

@@ -61,7 +61,7 @@ def _add_error_handlers(app: FastAPI) -> None:
         message = (
             f"no route for {request.method} {request.url.path}" if exc.status_code in (404, 405) else str(exc.detail)
         )
-        return JSONResponse({"code": int(code), "message": message, "details": []}, status_code=exc.status_code)
+        return JSONResponse(ApiError(code, message).body(), status_code=exc.status_code)
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -5,7 +5,8 @@ carries ``x-should-retry: false``: SDKs retry 409s unless told not to, and no co
 emulator reports (out of stock, a bound volume, a cluster being deleted, a remediation already
 running) goes away by sending the same request again. Validation
 errors carry a ``google.rpc.BadRequest`` detail whose ``field_violations`` name each bad field, so
-a client can point at the offending property.
+a client can point at the offending property; every other error carries a ``google.rpc.DebugInfo``
+detail whose ``detail`` repeats the message, which is where the official CLI reads it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
-__all__ = ["HTTP_STATUS", "ApiError", "GrpcCode", "Violation"]
+__all__ = ["BAD_REQUEST_TYPE", "DEBUG_INFO_TYPE", "HTTP_STATUS", "ApiError", "GrpcCode", "Violation"]
 
 
 class GrpcCode(IntEnum):
@@ -46,6 +47,7 @@ HTTP_STATUS: dict[GrpcCode, int] = {
 }
 
 BAD_REQUEST_TYPE = "type.googleapis.com/google.rpc.BadRequest"
+DEBUG_INFO_TYPE = "type.googleapis.com/google.rpc.DebugInfo"
 
 Violation = tuple[str, str]
 """(field path such as ``shared_volume.size_tib``, description)."""
@@ -87,12 +89,13 @@ class ApiError(Exception):
         return cls(GrpcCode.NOT_FOUND, message)
 
     def body(self) -> dict[str, Any]:
-        details: list[dict[str, Any]] = []
+        """The JSON answer: ``{"code", "message", "details"}``."""
         if self.violations:
-            details.append(
-                {
-                    "@type": BAD_REQUEST_TYPE,
-                    "field_violations": [{"field": f, "description": d} for f, d in self.violations],
-                }
-            )
-        return {"code": int(self.code), "message": self.message, "details": details}
+            detail: dict[str, Any] = {
+                "@type": BAD_REQUEST_TYPE,
+                "field_violations": [{"field": f, "description": d} for f, d in self.violations],
+            }
+        else:
+            # The official CLI prints details[].detail of an RPC error (and nothing without it).
+            detail = {"@type": DEBUG_INFO_TYPE, "stack_entries": [], "detail": self.message}
+        return {"code": int(self.code), "message": self.message, "details": [detail]}
