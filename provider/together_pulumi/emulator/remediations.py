@@ -33,6 +33,14 @@ __all__ = ["ALL_INSTANCES", "RemediationService"]
 
 #: The instance id that lists the remediations of every node of a cluster.
 ALL_INSTANCES = "-"
+#: Driver mnemonics of a few common Xid codes ("" where the emulator has no metadata, as the API allows).
+_XID_MNEMONICS = {
+    "48": "DBE (Double Bit ECC Error)",
+    "74": "NVLINK Error",
+    "79": "GPU has fallen off the bus",
+    "94": "Contained ECC error",
+    "95": "Uncontained ECC error",
+}
 #: Who opens the remediations of health events.
 HEALTH_CHECKER = "system:passive-health-check"
 
@@ -244,7 +252,7 @@ class RemediationService(Service):
         }
         if event.xid_code is not None:
             annotation["xid"] = {
-                "events": [{"count": 1, "mnemonic": "GPU_HAS_FALLEN_OFF_THE_BUS", "xid_code": event.xid_code}]
+                "events": [{"count": 1, "mnemonic": _XID_MNEMONICS.get(event.xid_code, ""), "xid_code": event.xid_code}]
             }
         return {
             "alert_name": event.alert_name,

@@ -5,9 +5,9 @@ operation first applies the transitions whose time has come (:meth:`Store.sync`)
 thread runs, so tests drive time with the virtual clock instead of sleeping. Transition times in
 ``phase_transitions`` are the due times, not the time somebody happened to look.
 
-Operations live in services (:mod:`.clusters`, :mod:`.volumes`, :mod:`.admin`) whose methods are
-wrapped by :func:`reads` or :func:`writes`: lock, sync, run, and (for writes) persist. That
-sequence is written here once.
+Operations live in services (:mod:`.clusters`, :mod:`.volumes`, :mod:`.remediations`,
+:mod:`.identity`, :mod:`.admin`) whose methods are wrapped by :func:`reads` or :func:`writes`: lock,
+sync, run, and (for writes) persist. That sequence is written here once.
 
 Mutating responses (create, update, delete) show the object as it is right after the mutation,
 as the real service does (a new cluster answers ``WaitingForControlPlaneNodes``); transitions
