@@ -1,7 +1,8 @@
 """Shared fixtures: one emulator process for the whole session, reset per test by ``emu``.
 
 - ``emulator`` (session): an :class:`emulator_process.EmulatorProcess` started with
-  ``--port 0 --provisioning-seconds 0 --deletion-seconds 0 --volume-provisioning-seconds 0 --seed 1``.
+  ``--port 0 --provisioning-seconds 0 --deletion-seconds 0 --volume-provisioning-seconds 0
+  --remediation-seconds 0 --seed 1``.
   Attributes: ``base_url`` (host, no ``/v1``), ``admin`` (reset, set_faults, advance_clock,
   set_clock_scale, requests_log, clear_requests, scale_cluster, delete_cluster,
   set_cluster_status, state, set_capacity, faults, clock), ``client(api_key="test-key")``.

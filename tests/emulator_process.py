@@ -26,81 +26,10 @@ from typing import Any
 
 import httpx
 
-SERVING_PREFIX = "together-emulator: serving "
-DEFAULT_API_KEY = "test-key"
+from emulator_admin import DEFAULT_API_KEY, Admin
+from together_pulumi.emulator.serving import parse_serving_line
 
 __all__ = ["DEFAULT_API_KEY", "Admin", "EmulatorProcess", "start_emulator"]
-
-
-class Admin:
-    """Helpers over the ``/_emulator`` admin API (no auth). Each raises on a non-2xx answer."""
-
-    def __init__(self, base_url: str) -> None:
-        self.http = httpx.Client(base_url=base_url, timeout=10.0)
-
-    def _call(self, method: str, path: str, json: Any = None) -> Any:
-        response = self.http.request(method, f"/_emulator{path}", json=json)
-        response.raise_for_status()
-        return response.json()
-
-    def reset(self) -> None:
-        """Drop clusters, volumes, capacity overrides and the request log; faults off; clock reset."""
-        self._call("POST", "/reset")
-
-    def set_faults(self, **settings: Any) -> dict[str, Any]:
-        """E.g. ``set_faults(rate_429=0.2, methods=["POST"], seed=7)``; omitted settings are kept."""
-        result: dict[str, Any] = self._call("PUT", "/faults", settings)
-        return result
-
-    def faults(self) -> dict[str, Any]:
-        result: dict[str, Any] = self._call("GET", "/faults")
-        return result
-
-    def clock(self) -> dict[str, Any]:
-        result: dict[str, Any] = self._call("GET", "/clock")
-        return result
-
-    def advance_clock(self, seconds: float) -> dict[str, Any]:
-        result: dict[str, Any] = self._call("POST", "/clock/advance", {"seconds": seconds})
-        return result
-
-    def set_clock_scale(self, scale: float) -> dict[str, Any]:
-        """``0`` freezes virtual time (only ``advance_clock`` moves it): exact, sleep-free tests."""
-        result: dict[str, Any] = self._call("PUT", "/clock", {"scale": scale})
-        return result
-
-    def requests_log(self) -> dict[str, Any]:
-        """``{"requests": [{method, path, route, status, fault, after_commit}], "counts": {...}}``."""
-        result: dict[str, Any] = self._call("GET", "/requests")
-        return result
-
-    def clear_requests(self) -> None:
-        self._call("DELETE", "/requests")
-
-    def scale_cluster(self, cluster_id: str, num_gpus: int) -> dict[str, Any]:
-        """Out-of-band scale (as in the web console): nodes change at once, status Ready."""
-        result: dict[str, Any] = self._call("POST", f"/clusters/{cluster_id}/scale", {"num_gpus": num_gpus})
-        return result
-
-    def delete_cluster(self, cluster_id: str) -> None:
-        """Out-of-band removal: gone at once (404), attached volumes released."""
-        self._call("DELETE", f"/clusters/{cluster_id}")
-
-    def set_cluster_status(self, cluster_id: str, status: str) -> dict[str, Any]:
-        result: dict[str, Any] = self._call("POST", f"/clusters/{cluster_id}/status", {"status": status})
-        return result
-
-    def state(self) -> dict[str, Any]:
-        """Full dump including internal fields (volume regions, pending steps, capacity)."""
-        result: dict[str, Any] = self._call("GET", "/state")
-        return result
-
-    def set_capacity(self, region: str, gpu_type: str, gpus: int) -> dict[str, Any]:
-        result: dict[str, Any] = self._call("PUT", "/capacity", {"region": region, "gpu_type": gpu_type, "gpus": gpus})
-        return result
-
-    def close(self) -> None:
-        self.http.close()
 
 
 @dataclass
@@ -147,6 +76,7 @@ def start_emulator(
     provisioning_seconds: float = 0,
     deletion_seconds: float = 0,
     volume_provisioning_seconds: float = 0,
+    remediation_seconds: float = 0,
     seed: int | None = 1,
     api_key: str | None = None,
     state_file: Path | None = None,
@@ -167,6 +97,8 @@ def start_emulator(
         str(deletion_seconds),
         "--volume-provisioning-seconds",
         str(volume_provisioning_seconds),
+        "--remediation-seconds",
+        str(remediation_seconds),
     ]
     if seed is not None:
         args += ["--seed", str(seed)]
@@ -185,7 +117,9 @@ def start_emulator(
     log_path = Path(log_name)
     try:
         base_url = _wait_for_serving_line(process, lines, log_path, startup_timeout)
-        emulator = EmulatorProcess(base_url, process, Admin(base_url), log_path, keep)
+        emulator = EmulatorProcess(
+            base_url, process, Admin(httpx.Client(base_url=base_url, timeout=10.0)), log_path, keep
+        )
         _wait_until_answering(emulator, startup_timeout)
     except BaseException:
         process.kill()
@@ -208,8 +142,9 @@ def _wait_for_serving_line(
             continue
         if line is None:
             break
-        if line.startswith(SERVING_PREFIX):
-            return line[len(SERVING_PREFIX) :].strip()
+        url = parse_serving_line(line)
+        if url is not None:
+            return url
     raise RuntimeError(
         f"emulator did not announce its address within {timeout}s (exit code {process.poll()}); "
         f"log:\n{log_path.read_text(errors='replace')}"

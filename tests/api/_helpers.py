@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from emulator_process import EmulatorProcess
+from emulator_admin import EmulatorHandle
 from together_pulumi.api import ClusterCreateRequest, RetryPolicy, TogetherClient, VolumeCreateRequest
 
 #: The key every test client sends. Distinctive, so a leak anywhere is easy to find.
@@ -54,17 +54,17 @@ def volume_request(name: str = "v1", **overrides: Any) -> VolumeCreateRequest:
     return VolumeCreateRequest(**fields)
 
 
-def count(emu: EmulatorProcess, method: str, route: str) -> int:
+def count(emu: EmulatorHandle, method: str, route: str) -> int:
     """How many ``method route`` requests the emulator logged (faulted ones included)."""
     counts: dict[str, int] = emu.admin.requests_log()["counts"]
     return counts.get(f"{method} {route}", 0)
 
 
-def entries(emu: EmulatorProcess, method: str, route: str) -> list[dict[str, Any]]:
+def entries(emu: EmulatorHandle, method: str, route: str) -> list[dict[str, Any]]:
     return [e for e in emu.admin.requests_log()["requests"] if e["method"] == method and e["route"] == route]
 
 
-def wait_for_log(emu: EmulatorProcess, n: int, timeout: float = 10.0) -> None:
+def wait_for_log(emu: EmulatorHandle, n: int, timeout: float = 10.0) -> None:
     """Poll until ``n`` requests are logged: lets delayed (latency-faulted) requests finish landing."""
     deadline = time.monotonic() + timeout
     while len(emu.admin.requests_log()["requests"]) < n:

@@ -14,7 +14,8 @@ import socket
 import httpx
 import pytest
 
-from emulator_process import EmulatorProcess, start_emulator
+from emulator_inprocess import in_process_emulator
+from emulator_process import EmulatorProcess
 from together_pulumi.api import ClusterUpdateRequest, RetryPolicy, TogetherClient, VolumeUpdateRequest, errors
 
 from ._helpers import (
@@ -60,12 +61,16 @@ def test_400_on_update_names_the_field_and_is_not_retried(
 
 
 def test_401_with_a_wrong_key_is_authentication_error(caught: Catch) -> None:
-    with start_emulator(api_key="the-right-key") as emu, TogetherClient(SECRET_KEY, emu.base_url, retry=FAST) as client:
+    # In-process: authentication is header handling, no socket behaviour is involved.
+    with (
+        in_process_emulator(api_key="the-right-key") as emu,
+        TogetherClient(SECRET_KEY, emu.base_url, retry=FAST, transport=emu.transport) as client,
+    ):
         exc = caught(errors.AuthenticationError, client.list_regions)
         assert exc.status_code == 401
         assert "API key" in exc.server_message
         assert count(emu, "GET", REGIONS) == 1  # a 401 is not retried
-        with TogetherClient("the-right-key", emu.base_url, retry=FAST) as good:
+        with TogetherClient("the-right-key", emu.base_url, retry=FAST, transport=emu.transport) as good:
             assert good.list_regions()
 
 

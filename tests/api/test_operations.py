@@ -7,6 +7,7 @@ from datetime import datetime
 
 import httpx
 import pytest
+from pydantic import ValidationError
 
 from emulator_process import EmulatorProcess
 from together_pulumi.api import (
@@ -22,7 +23,7 @@ from together_pulumi.api import (
     VolumeUpdateRequest,
     errors,
 )
-from together_pulumi.api.models import AddOn, AddOnConfig, AddOnType, EnabledFlag, SharedVolumeCreate
+from together_pulumi.api.models import AddOn, AddOnConfig, AddOnType, AddOnUpdate, EnabledFlag, SharedVolumeCreate
 
 from ._helpers import CLUSTERS, REGION, cluster_request, count, mock_client, volume_request
 from .conftest import Catch
@@ -58,7 +59,7 @@ def test_cluster_lifecycle(emu: EmulatorProcess, client: TogetherClient, caught:
     assert created.cluster_type == ClusterType.SLURM
     assert created.status == ClusterStatus.WAITING_FOR_CONTROL_PLANE_NODES
     assert isinstance(created.created_at, datetime)
-    assert "os_image" in (created.model_extra or {})  # unknown fields are kept
+    assert created.os_image and created.machine_cluster_id  # optional fields the SDK defines are read
 
     fetched = client.get_cluster(created.cluster_id)
     assert fetched.cluster_id == created.cluster_id
@@ -67,6 +68,7 @@ def test_cluster_lifecycle(emu: EmulatorProcess, client: TogetherClient, caught:
     assert fetched.control_plane_nodes
     assert [a["name"] for a in fetched.add_ons] == ["dash"]
 
+    emu.admin.set_projects("proj-emulator", "proj-b")
     other = client.create_cluster(cluster_request("other", project_id="proj-b"))
     assert {c.cluster_id for c in client.list_clusters()} == {created.cluster_id, other.cluster_id}
     assert [c.cluster_id for c in client.list_clusters(project_id="proj-b")] == [other.cluster_id]
@@ -89,7 +91,8 @@ def test_cluster_with_inline_shared_volume(client: TogetherClient) -> None:
     assert [v.volume_name for v in client.list_volumes()] == ["scratch"]
 
 
-def test_volume_lifecycle(client: TogetherClient, caught: Catch) -> None:
+def test_volume_lifecycle(emu: EmulatorProcess, client: TogetherClient, caught: Catch) -> None:
+    emu.admin.set_projects("proj-emulator", "proj-b")
     created = client.create_volume(volume_request("data", size_tib=2))
     assert isinstance(created, Volume)
     assert created.volume_id.startswith("vol-") and created.volume_name == "data" and created.size_tib == 2
@@ -181,3 +184,38 @@ def test_responses_tolerate_unknown_fields_and_enum_values() -> None:
         (region,) = client.list_regions()
         assert region.supported_instance_types == ["X900_SXM"]
         assert region.driver_versions[0].cuda_version == "14.0"
+
+
+def test_find_returns_none_for_what_does_not_exist(emu: EmulatorProcess, client: TogetherClient) -> None:
+    assert client.find_cluster("t-nope") is None
+    assert client.find_volume("vol-nope") is None
+    cluster = client.create_cluster(cluster_request("found"))
+    volume = client.create_volume(volume_request("found"))
+    found_cluster, found_volume = client.find_cluster(cluster.cluster_id), client.find_volume(volume.volume_id)
+    assert found_cluster is not None and found_cluster.cluster_name == "found"
+    assert found_volume is not None and found_volume.volume_name == "found"
+    emu.admin.set_faults(rate_500=1.0, methods=["GET"])
+    with pytest.raises(errors.ServerError):  # only "not found" means None
+        client.find_cluster(cluster.cluster_id)
+
+
+def test_update_add_ons_are_addressed_by_name(emu: EmulatorProcess, client: TogetherClient) -> None:
+    request = ClusterUpdateRequest(
+        add_ons=[AddOnUpdate(name="dash", config=AddOnConfig(dashboard=EnabledFlag(enabled=False)))]
+    )
+    # the SDK's update add-on has no add_on_type: it is not sent, and cannot be given
+    assert request.to_wire() == {"add_ons": [{"name": "dash", "config": {"dashboard": {"enabled": False}}}]}
+    with pytest.raises(ValidationError):
+        ClusterUpdateRequest.model_validate({"add_ons": [{"add_on_type": "dashboard", "name": "dash"}]})
+    with pytest.raises(ValidationError):
+        AddOnConfig.model_validate({"torchpass": {"enabled": True}})  # not an add-on of the 3.1.1 API
+    cluster = client.create_cluster(cluster_request(add_ons=[AddOn(add_on_type=AddOnType.DASHBOARD, name="dash")]))
+    updated = client.update_cluster(cluster.cluster_id, request)
+    assert updated.add_ons == []  # only enabled add-ons are returned
+
+
+def test_volume_co_location(emu: EmulatorProcess, client: TogetherClient) -> None:
+    cluster = client.create_cluster(cluster_request("host"))
+    volume = client.create_volume(volume_request("near", instance_cluster_id=cluster.cluster_id))
+    (state,) = [v for v in emu.admin.state()["volumes"] if v["volume_id"] == volume.volume_id]
+    assert state["instance_cluster_id"] == cluster.cluster_id

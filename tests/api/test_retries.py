@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 
 from emulator_process import EmulatorProcess
@@ -27,6 +28,7 @@ from ._helpers import (
     cluster_request,
     count,
     entries,
+    mock_client,
     volume_request,
 )
 from .conftest import Catch
@@ -186,3 +188,50 @@ def test_a_retry_after_longer_than_the_deadline_stops_early(emu: EmulatorProcess
         elapsed = time.monotonic() - start
     assert exc.retry_after == 5
     assert elapsed < 4.0  # it did not sleep 5 s only to hit the deadline
+
+
+def _answer(status: int, should_retry: str | None, calls: list[str]) -> Callable[[httpx.Request], httpx.Response]:
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(f"{request.method} {request.url.path}")
+        headers = {"content-type": "application/json"}
+        if should_retry is not None:
+            headers["x-should-retry"] = should_retry
+        return httpx.Response(status, json={"code": 13, "message": "told", "details": []}, headers=headers)
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    ("status", "header", "attempts"),
+    [
+        (500, "false", 1),  # normally retried: the server says no
+        (503, "false", 1),
+        (400, "true", FAST.max_attempts),  # normally final: the server says try again
+        (409, "true", FAST.max_attempts),
+        (409, None, 1),
+        (500, None, FAST.max_attempts),
+        (500, "maybe", FAST.max_attempts),  # anything else: the status decides
+    ],
+)
+def test_x_should_retry_overrides_the_status(status: int, header: str | None, attempts: int) -> None:
+    calls: list[str] = []
+    with mock_client(_answer(status, header, calls)) as client, pytest.raises(errors.APIStatusError) as info:
+        client.list_regions()
+    assert len(calls) == attempts
+    assert info.value.should_retry == {"true": True, "false": False}.get(header or "")
+
+
+def test_x_should_retry_false_stops_a_create_at_once() -> None:
+    calls: list[str] = []
+    refuse = _answer(503, "false", calls)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":  # the name lookup before the POST finds nothing
+            calls.append(f"GET {request.url.path}")
+            return httpx.Response(200, json={"clusters": []})
+        return refuse(request)
+
+    with mock_client(handler) as client, pytest.raises(errors.ServerError):
+        client.create_cluster(cluster_request())
+    # only the name lookup before the POST and the POST itself: no retry, no look-up afterwards
+    assert calls == ["GET /v1/compute/clusters", "POST /v1/compute/clusters"]

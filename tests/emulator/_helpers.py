@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
+import pydantic
 
 BAD_REQUEST = "type.googleapis.com/google.rpc.BadRequest"
 
@@ -52,3 +53,23 @@ def create_cluster(client: httpx.Client, **overrides: Any) -> dict[str, Any]:
 
 def create_volume(client: httpx.Client, **overrides: Any) -> dict[str, Any]:
     return ok(client.post("/v1/compute/clusters/storage/volumes", json=volume_body(**overrides)))
+
+
+M = TypeVar("M", bound=pydantic.BaseModel)
+
+
+def strict(model: type[M], raw_json: str) -> M:
+    """Validate strictly and refuse fields the SDK model does not declare (Stainless allows extras)."""
+    instance = model.model_validate_json(raw_json, strict=True)
+    _no_extras(instance, model.__name__)
+    return instance
+
+
+def _no_extras(value: Any, where: str) -> None:
+    if isinstance(value, pydantic.BaseModel):
+        assert not value.model_extra, f"{where}: fields unknown to the SDK: {sorted(value.model_extra)}"
+        for name in type(value).model_fields:
+            _no_extras(getattr(value, name), f"{where}.{name}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _no_extras(item, f"{where}[{i}]")

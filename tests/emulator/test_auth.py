@@ -1,21 +1,21 @@
-"""Authentication: bearer tokens, ``--api-key``, and the admin API staying open."""
+"""Authentication: bearer tokens, ``--api-key``, and the admin API staying open (in-process: the
+middleware reads headers, no socket is involved)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
+import together
 
-from emulator_process import EmulatorProcess, start_emulator
+from emulator_inprocess import InProcessEmulator
 
 from ._helpers import ok
+from .conftest import MakeAppEmu
 
 
-@pytest.fixture(scope="module")
-def keyed() -> Iterator[EmulatorProcess]:
-    with start_emulator(api_key="s3cret-key") as process:
-        yield process
+@pytest.fixture
+def keyed(make_app_emu: MakeAppEmu) -> InProcessEmulator:
+    return make_app_emu(api_key="s3cret-key")
 
 
 def _unauthenticated(response: httpx.Response) -> None:
@@ -23,11 +23,14 @@ def _unauthenticated(response: httpx.Response) -> None:
     body = response.json()
     assert body["code"] == 16
     assert "Authorization: Bearer" in body["message"]
-    assert body["details"] == []
+    assert body["details"] == [
+        {"@type": "type.googleapis.com/google.rpc.DebugInfo", "stack_entries": [], "detail": body["message"]}
+    ]
+    assert response.headers["www-authenticate"] == "Bearer"
 
 
-def test_api_key_required(keyed: EmulatorProcess) -> None:
-    with httpx.Client(base_url=keyed.base_url) as anonymous:
+def test_api_key_required(keyed: InProcessEmulator) -> None:
+    with keyed.client(api_key="") as anonymous:
         _unauthenticated(anonymous.get("/v1/compute/clusters"))
     with keyed.client(api_key="wrong") as wrong:
         response = wrong.get("/v1/compute/clusters")
@@ -36,51 +39,55 @@ def test_api_key_required(keyed: EmulatorProcess) -> None:
     with keyed.client(api_key="s3cret-key") as right:
         assert ok(right.get("/v1/compute/clusters")) == {"clusters": []}
         assert ok(right.get("/v1/compute/regions"))["regions"]
+    assert [e["status"] for e in keyed.admin.requests_log()["requests"]] == [401, 401, 200, 200]
 
 
-def test_any_non_empty_bearer_without_api_key(emu: EmulatorProcess) -> None:
-    with emu.client(api_key="anything") as client:
+def test_any_non_empty_bearer_without_api_key(app_emu: InProcessEmulator) -> None:
+    with app_emu.client(api_key="anything") as client:
         assert ok(client.get("/v1/compute/clusters")) == {"clusters": []}
-    with httpx.Client(base_url=emu.base_url) as bare:
+    with app_emu.client(api_key="") as bare:
         _unauthenticated(bare.get("/v1/compute/clusters"))
         _unauthenticated(bare.get("/v1/compute/clusters", headers={"Authorization": "Bearer"}))
+        _unauthenticated(bare.get("/v1/compute/clusters", headers={"Authorization": "Bearer   "}))
         _unauthenticated(bare.get("/v1/compute/clusters", headers={"Authorization": "Basic dXNlcjpwYXNz"}))
         # unauthenticated POSTs are refused before anything is created
         _unauthenticated(bare.post("/v1/compute/clusters/storage/volumes", json={"volume_name": "v"}))
-    assert emu.admin.state()["volumes"] == []
+    assert app_emu.admin.state()["volumes"] == []
 
 
-def test_sdk_telemetry_headers_are_ignored(emu: EmulatorProcess) -> None:
+def test_sdk_telemetry_headers_are_ignored(app_emu: InProcessEmulator) -> None:
     headers = {
         "X-Stainless-Lang": "python",
         "X-Stainless-Package-Version": "3.1.1",
         "X-Stainless-Retry-Count": "0",
         "X-Stainless-Async": "false",
     }
-    with emu.client() as client:
+    with app_emu.client() as client:
         assert ok(client.get("/v1/compute/regions", headers=headers))["regions"]
 
 
-def test_admin_api_needs_no_auth(keyed: EmulatorProcess) -> None:
-    with httpx.Client(base_url=keyed.base_url) as anonymous:
-        assert anonymous.get("/_emulator/clock").status_code == 200
-        assert anonymous.get("/_emulator/state").status_code == 200
+def test_admin_api_needs_no_auth(keyed: InProcessEmulator) -> None:
+    http = keyed.admin.http
+    assert "authorization" not in http.headers
+    assert http.get("/_emulator/clock").status_code == 200
+    assert http.get("/_emulator/state").status_code == 200
+    assert keyed.admin.requests_log()["requests"] == []  # and the admin API is not logged
 
 
-def test_unknown_route_has_error_shape(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_unknown_route_has_error_shape(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         response = client.get("/v1/compute/nothing-here")
         assert response.status_code == 404
-        assert response.json()["code"] == 5
+        body = response.json()
+        assert (body["code"], body["message"]) == (5, "no route for GET /v1/compute/nothing-here")
+        assert body["details"][0]["detail"] == body["message"]
+        response = client.patch("/v1/compute/regions")
+        assert response.status_code == 405
+        assert response.json()["message"] == "no route for PATCH /v1/compute/regions"
 
 
-def test_sdk_sees_authentication_errors(keyed: EmulatorProcess) -> None:
-    import together
-
-    with (
-        together.Together(api_key="wrong", base_url=keyed.base_url, max_retries=0) as client,
-        pytest.raises(together.AuthenticationError),
-    ):
+def test_sdk_sees_authentication_errors(keyed: InProcessEmulator) -> None:
+    with keyed.sdk(api_key="wrong") as client, pytest.raises(together.AuthenticationError):
         client.clusters.list()
-    with together.Together(api_key="s3cret-key", base_url=keyed.base_url, max_retries=0) as client:
+    with keyed.sdk(api_key="s3cret-key") as client:
         assert client.clusters.list().clusters == []

@@ -8,7 +8,7 @@ import sys
 
 from emulator_process import EmulatorProcess, start_emulator
 
-from ._helpers import ok
+from ._helpers import ok, volume_body
 
 
 def test_serving_line_is_the_only_stdout(emulator: EmulatorProcess) -> None:
@@ -52,13 +52,41 @@ def test_fault_flags_are_applied() -> None:
         "--retry-after",
         "0.25",
         "--fault-path-prefix",
-        "/v1/compute",
+        "/v1/compute/clusters/storage",
+        "--fault-after-commit-ratio",
+        "0",
     ) as process:
         faults = process.admin.faults()
         assert faults["rate_503"] == 1 and faults["methods"] == ["POST"] and faults["retry_after_seconds"] == 0.25
-        assert faults["seed"] == 1
+        assert faults["path_prefix"] == "/v1/compute/clusters/storage" and faults["after_commit_ratio"] == 0
+        assert faults["seed"] == 1  # --seed 1 from start_emulator seeds the faults too
         with process.client() as client:
-            assert ok(client.get("/v1/compute/regions"))["regions"]
-            response = client.post("/v1/compute/clusters/storage/volumes", json={})
-            assert response.status_code in (200, 400, 503)
-            assert process.admin.requests_log()["requests"][-1]["fault"] == "503"
+            assert ok(client.get("/v1/compute/clusters/storage/volumes")) == {"volumes": []}  # GET: not faulted
+            assert client.post("/v1/compute/clusters", json={}).status_code == 400  # outside the prefix
+            response = client.post("/v1/compute/clusters/storage/volumes", json=volume_body())
+            assert response.status_code == 503
+            assert response.headers["retry-after"] == "0.25"
+        assert process.admin.requests_log()["requests"][-1]["fault"] == "503"
+        assert process.admin.state()["volumes"] == []  # before commit: nothing was created
+
+
+def test_project_flags() -> None:
+    with start_emulator("--project", "proj-a=Team Alpha", "--project", "proj-b") as process:
+        assert process.admin.projects() == {
+            "projects": [
+                {"id": "proj-a", "name": "Team Alpha", "slug": "team-alpha"},
+                {"id": "proj-b", "name": "proj-b", "slug": "proj-b"},
+            ],
+            "key_project_id": "proj-a",
+        }
+        with process.client() as client:
+            assert ok(client.get("/v3/whoami"))["project"]["id"] == "proj-a"
+            assert [p["id"] for p in ok(client.get("/v1/projects"))["data"]] == ["proj-a", "proj-b"]
+    result = subprocess.run(
+        [sys.executable, "-m", "together_pulumi.emulator", "--project", "bad id!"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "--project" in result.stderr and "'bad id!'" in result.stderr

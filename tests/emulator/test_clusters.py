@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
-from emulator_process import EmulatorProcess
+from emulator_inprocess import InProcessEmulator
 
 from ._helpers import cluster_body, create_cluster, create_volume, ok, violated_fields
 
 
-def test_regions_catalogue(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_regions_catalogue(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         regions = {r["name"]: r for r in ok(client.get("/v1/compute/regions"))["regions"]}
     assert {"H100_SXM", "H200_SXM"} <= set(regions["us-central-8"]["supported_instance_types"])
     offered = {t for r in regions.values() for t in r["supported_instance_types"]}
@@ -34,8 +33,8 @@ def test_regions_catalogue(emu: EmulatorProcess) -> None:
         ("DELETE", "/v1/compute/clusters/storage/volumes/vol-missing"),
     ],
 )
-def test_unknown_ids_are_404(emu: EmulatorProcess, method: str, path: str) -> None:
-    with emu.client() as client:
+def test_unknown_ids_are_404(app_emu: InProcessEmulator, method: str, path: str) -> None:
+    with app_emu.client() as client:
         response = client.request(method, path, json={} if method == "PUT" else None)
     assert response.status_code == 404
     body = response.json()
@@ -45,8 +44,8 @@ def test_unknown_ids_are_404(emu: EmulatorProcess, method: str, path: str) -> No
     assert body["message"].startswith(f"{kind} ")
 
 
-def test_volume_update_unknown_id_is_404(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_volume_update_unknown_id_is_404(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         response = client.put("/v1/compute/clusters/storage/volumes", json={"volume_id": "vol-x", "size_tib": 3})
         assert response.status_code == 404
         assert response.json()["message"] == "volume vol-x not found"
@@ -55,8 +54,8 @@ def test_volume_update_unknown_id_is_404(emu: EmulatorProcess) -> None:
         ]
 
 
-def test_create_returns_full_cluster_then_ready(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_create_returns_full_cluster_then_ready(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         created = create_cluster(client, num_gpus=16)
         assert created["status"] == "WaitingForControlPlaneNodes"
         assert created["kube_config"] == ""
@@ -84,8 +83,9 @@ def test_create_returns_full_cluster_then_ready(emu: EmulatorProcess) -> None:
         assert [c["cluster_id"] for c in listed] == [created["cluster_id"]]
 
 
-def test_list_filters_by_project(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_list_filters_by_project(app_emu: InProcessEmulator) -> None:
+    app_emu.admin.set_projects("proj-emulator", "proj-a")
+    with app_emu.client() as client:
         a = create_cluster(client, project_id="proj-a")
         create_cluster(client)
         only_a = ok(client.get("/v1/compute/clusters", params={"projectId": "proj-a"}))["clusters"]
@@ -95,11 +95,14 @@ def test_list_filters_by_project(emu: EmulatorProcess) -> None:
         create_volume(client)
         volumes = ok(client.get("/v1/compute/clusters/storage/volumes", params={"projectId": "proj-a"}))["volumes"]
         assert len(volumes) == 1
+        # a project the key is not a member of: empty, as the SDK documents for projectId
+        assert ok(client.get("/v1/compute/clusters", params={"projectId": "proj-z"}))["clusters"] == []
+        assert ok(client.get("/v1/compute/clusters/storage/volumes", params={"projectId": "proj-z"}))["volumes"] == []
 
 
-def test_out_of_stock(emu: EmulatorProcess) -> None:
-    emu.admin.set_capacity("us-central-8", "H100_SXM", 16)
-    with emu.client() as client:
+def test_out_of_stock(app_emu: InProcessEmulator) -> None:
+    app_emu.admin.set_capacity("us-central-8", "H100_SXM", 16)
+    with app_emu.client() as client:
         first = create_cluster(client, num_gpus=16)
         response = client.post("/v1/compute/clusters", json=cluster_body(num_gpus=8))
         assert response.status_code == 409
@@ -113,9 +116,9 @@ def test_out_of_stock(emu: EmulatorProcess) -> None:
         create_cluster(client, num_gpus=16)
 
 
-def test_scale_up_beyond_stock_is_409(emu: EmulatorProcess) -> None:
-    emu.admin.set_capacity("us-central-8", "H100_SXM", 24)
-    with emu.client() as client:
+def test_scale_up_beyond_stock_is_409(app_emu: InProcessEmulator) -> None:
+    app_emu.admin.set_capacity("us-central-8", "H100_SXM", 24)
+    with app_emu.client() as client:
         cluster = create_cluster(client, num_gpus=16)
         url = f"/v1/compute/clusters/{cluster['cluster_id']}"
         response = client.put(url, json={"num_gpus": 32})
@@ -124,8 +127,8 @@ def test_scale_up_beyond_stock_is_409(emu: EmulatorProcess) -> None:
         assert ok(client.put(url, json={"num_gpus": 24}))["num_gpus"] == 24
 
 
-def test_scale_up_and_down(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_scale_up_and_down(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         cluster = create_cluster(client, num_gpus=16)
         url = f"/v1/compute/clusters/{cluster['cluster_id']}"
         before = ok(client.get(url))
@@ -149,8 +152,8 @@ def test_scale_up_and_down(emu: EmulatorProcess) -> None:
         assert phases[-2:] == ["CLUSTER_PHASE_WAITING_FOR_DATA_PLANE_NODES", "CLUSTER_PHASE_READY"]
 
 
-def test_put_ignores_immutable_and_unknown_fields(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_put_ignores_immutable_and_unknown_fields(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         cluster = create_cluster(client)
         url = f"/v1/compute/clusters/{cluster['cluster_id']}"
         whole_model = {
@@ -174,8 +177,8 @@ def test_put_ignores_immutable_and_unknown_fields(emu: EmulatorProcess) -> None:
         assert updated["status"] != "Deleting"
 
 
-def test_update_validation(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_update_validation(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         cluster = create_cluster(client, num_gpus=16)
         url = f"/v1/compute/clusters/{cluster['cluster_id']}"
         assert violated_fields(client.put(url, json={"num_gpus": 12})) == ["num_gpus"]
@@ -193,8 +196,8 @@ def test_update_validation(emu: EmulatorProcess) -> None:
         ok(client.put(url, json={"num_reserved_gpus": 0, "num_capacity_pool_gpus": 0}))
 
 
-def test_update_reserved_and_pool_fields(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_update_reserved_and_pool_fields(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         reserved = create_cluster(client, billing_type="RESERVED", duration_days=3, num_gpus=16)
         url = f"/v1/compute/clusters/{reserved['cluster_id']}"
         updated = ok(client.put(url, json={"num_reserved_gpus": 8, "reservation_end_time": "2099-01-01T00:00:00Z"}))
@@ -207,8 +210,8 @@ def test_update_reserved_and_pool_fields(emu: EmulatorProcess) -> None:
         assert violated_fields(client.put(url, json={"num_capacity_pool_gpus": 24})) == ["num_capacity_pool_gpus"]
 
 
-def test_add_ons_merge_and_config_replace(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_add_ons_merge_and_config_replace(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         cluster = create_cluster(
             client,
             add_ons=[
@@ -242,8 +245,9 @@ def test_add_ons_merge_and_config_replace(emu: EmulatorProcess) -> None:
         assert {a["name"] for a in again["add_ons"]} == {"dash", "ing"}
 
 
-def test_preemptible_gpus(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_preemptible_gpus(app_emu: InProcessEmulator) -> None:
+    app_emu.admin.set_projects("proj-emulator", "proj-p")
+    with app_emu.client() as client:
         cluster = create_cluster(client, num_preemptible_gpus=8, project_id="proj-p")
         url = f"/v1/compute/clusters/{cluster['cluster_id']}"
         assert cluster["desired_preemptible_gpus"] == 8 and cluster["allocated_preemptible_gpus"] == 0
@@ -252,8 +256,8 @@ def test_preemptible_gpus(emu: EmulatorProcess) -> None:
         assert updated["desired_preemptible_gpus"] == 16
 
 
-def test_delete_then_gone(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_delete_then_gone(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         cluster = create_cluster(client)
         url = f"/v1/compute/clusters/{cluster['cluster_id']}"
         assert ok(client.delete(url)) == {"cluster_id": cluster["cluster_id"]}
@@ -262,29 +266,46 @@ def test_delete_then_gone(emu: EmulatorProcess) -> None:
         assert client.delete(url).status_code == 404
 
 
-def test_admin_out_of_band_changes(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_admin_out_of_band_changes(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         cluster = create_cluster(client, num_gpus=16)
         cid = cluster["cluster_id"]
-        scaled = emu.admin.scale_cluster(cid, 32)
+        scaled = app_emu.admin.scale_cluster(cid, 32)
         assert scaled["num_gpus"] == 32 and scaled["status"] == "Ready"
         assert len(scaled["gpu_worker_nodes"]) == 4
         got = ok(client.get(f"/v1/compute/clusters/{cid}"))
         assert got["num_gpus"] == 32 and len(got["gpu_worker_nodes"]) == 4
-        degraded = emu.admin.set_cluster_status(cid, "Degraded")
-        assert degraded["status"] == "Degraded"
-        assert ok(client.get(f"/v1/compute/clusters/{cid}"))["status"] == "Degraded"
         assert got["phase_transitions"][-1]["phase"] == "CLUSTER_PHASE_READY"
-        emu.admin.delete_cluster(cid)
+        degraded = app_emu.admin.set_cluster_status(cid, "Degraded")
+        assert degraded["status"] == "Degraded"
+        got = ok(client.get(f"/v1/compute/clusters/{cid}"))
+        assert got["status"] == "Degraded"
+        assert got["phase_transitions"][-1]["phase"] == "CLUSTER_PHASE_DEGRADED"
+        app_emu.admin.delete_cluster(cid)
         assert client.get(f"/v1/compute/clusters/{cid}").status_code == 404
 
 
-def test_admin_errors(emu: EmulatorProcess) -> None:
-    with httpx.Client(base_url=emu.base_url) as http:
-        assert http.post("/_emulator/clusters/t-x/scale", json={"num_gpus": 8}).status_code == 404
-        assert http.put("/_emulator/faults", json={"rate_429": 2}).status_code == 400
-        assert http.put("/_emulator/faults", json={"bogus": 1}).status_code == 400
-        assert http.post("/_emulator/clock/advance", json={"seconds": -1}).status_code == 400
-        assert (
-            http.put("/_emulator/capacity", json={"region": "x", "gpu_type": "H100_SXM", "gpus": 1}).status_code == 400
-        )
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("POST", "/clusters/t-x/scale", {"num_gpus": 8}, None),
+        ("POST", "/clusters/t-x/status", {"status": "Ready"}, None),
+        ("DELETE", "/clusters/t-x", None, None),
+        ("PUT", "/faults", {"rate_429": 2}, None),
+        ("PUT", "/faults", {"bogus": 1}, None),
+        ("POST", "/clock/advance", {"seconds": -1}, "seconds"),
+        ("POST", "/clock/advance", {"seconds": "soon"}, "seconds"),
+        ("PUT", "/clock", {"scale": -1}, "scale"),
+        ("PUT", "/capacity", {"region": "x", "gpu_type": "H100_SXM", "gpus": 1}, "region"),
+        ("PUT", "/capacity", {"region": "us-central-8", "gpu_type": "H100_SXM", "gpus": -1}, "gpus"),
+    ],
+)
+def test_admin_errors(
+    app_emu: InProcessEmulator, method: str, path: str, body: dict[str, object] | None, field: str | None
+) -> None:
+    response = app_emu.admin.http.request(method, f"/_emulator{path}", json=body)
+    if field is None:
+        expected = 404 if path.startswith("/clusters/") else 400
+        assert response.status_code == expected, response.text
+    else:
+        assert violated_fields(response) == [field]

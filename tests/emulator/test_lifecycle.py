@@ -14,29 +14,22 @@ import httpx
 import pytest
 import yaml
 
-from emulator_process import EmulatorProcess, start_emulator
+from emulator_inprocess import InProcessEmulator
 
 from ._helpers import create_cluster, create_volume, ok
+from .conftest import MakeAppEmu
 
 PROVISIONING = 10.0
 DELETION = 4.0
 VOLUME = 4.0
 
 
-@pytest.fixture(scope="module")
-def slow_process() -> Iterator[EmulatorProcess]:
-    with start_emulator(
-        provisioning_seconds=PROVISIONING, deletion_seconds=DELETION, volume_provisioning_seconds=VOLUME
-    ) as process:
-        yield process
-
-
 @pytest.fixture
-def slow(slow_process: EmulatorProcess) -> Iterator[tuple[EmulatorProcess, httpx.Client]]:
-    slow_process.admin.reset()
-    slow_process.admin.set_clock_scale(0)  # frozen: only advance_clock moves time
-    with slow_process.client() as client:
-        yield slow_process, client
+def slow(make_app_emu: MakeAppEmu) -> Iterator[tuple[InProcessEmulator, httpx.Client]]:
+    emu = make_app_emu(provisioning_seconds=PROVISIONING, deletion_seconds=DELETION, volume_provisioning_seconds=VOLUME)
+    emu.admin.set_clock_scale(0)  # frozen: only advance_clock moves time
+    with emu.client() as client:
+        yield emu, client
 
 
 def _get(client: httpx.Client, cluster_id: str) -> dict[str, Any]:
@@ -47,7 +40,7 @@ def _phases(cluster: dict[str, Any]) -> list[str]:
     return [p["phase"].removeprefix("CLUSTER_PHASE_") for p in cluster["phase_transitions"]]
 
 
-def test_bring_up_without_volume(slow: tuple[EmulatorProcess, httpx.Client]) -> None:
+def test_bring_up_without_volume(slow: tuple[InProcessEmulator, httpx.Client]) -> None:
     emu, client = slow
     cid = create_cluster(client, num_gpus=24)["cluster_id"]
     c = _get(client, cid)
@@ -97,7 +90,7 @@ def test_bring_up_without_volume(slow: tuple[EmulatorProcess, httpx.Client]) -> 
     assert times == sorted(times) and all(t.endswith("Z") for t in times)
 
 
-def test_bring_up_with_volume_and_jump(slow: tuple[EmulatorProcess, httpx.Client]) -> None:
+def test_bring_up_with_volume_and_jump(slow: tuple[InProcessEmulator, httpx.Client]) -> None:
     emu, client = slow
     cid = create_cluster(client, shared_volume={"region": "us-central-8", "size_tib": 3, "volume_name": "scratch"})[
         "cluster_id"
@@ -127,7 +120,7 @@ def test_bring_up_with_volume_and_jump(slow: tuple[EmulatorProcess, httpx.Client
     assert len(set(p["transition_time"] for p in c["phase_transitions"][1:])) == 6
 
 
-def test_scaling_takes_a_third_of_provisioning(slow: tuple[EmulatorProcess, httpx.Client]) -> None:
+def test_scaling_takes_a_third_of_provisioning(slow: tuple[InProcessEmulator, httpx.Client]) -> None:
     emu, client = slow
     cid = create_cluster(client, num_gpus=8)["cluster_id"]
     emu.admin.advance_clock(PROVISIONING)
@@ -142,7 +135,7 @@ def test_scaling_takes_a_third_of_provisioning(slow: tuple[EmulatorProcess, http
     assert c["status"] == "Ready" and len(c["gpu_worker_nodes"]) == 3
 
 
-def test_scaling_while_provisioning(slow: tuple[EmulatorProcess, httpx.Client]) -> None:
+def test_scaling_while_provisioning(slow: tuple[InProcessEmulator, httpx.Client]) -> None:
     emu, client = slow
     cid = create_cluster(client, num_gpus=8)["cluster_id"]
     ok(client.put(f"/v1/compute/clusters/{cid}", json={"num_gpus": 16}))
@@ -151,7 +144,7 @@ def test_scaling_while_provisioning(slow: tuple[EmulatorProcess, httpx.Client]) 
     assert c["status"] == "Ready" and len(c["gpu_worker_nodes"]) == 2
 
 
-def test_delete_lifecycle(slow: tuple[EmulatorProcess, httpx.Client]) -> None:
+def test_delete_lifecycle(slow: tuple[InProcessEmulator, httpx.Client]) -> None:
     emu, client = slow
     volume = create_volume(client)
     cid = create_cluster(client, volume_id=volume["volume_id"])["cluster_id"]
@@ -173,7 +166,7 @@ def test_delete_lifecycle(slow: tuple[EmulatorProcess, httpx.Client]) -> None:
     assert ok(client.get(vurl))["status"] == "available"
 
 
-def test_scheduled_capacity_waits_for_its_start(slow: tuple[EmulatorProcess, httpx.Client]) -> None:
+def test_scheduled_capacity_waits_for_its_start(slow: tuple[InProcessEmulator, httpx.Client]) -> None:
     emu, client = slow
     clock = emu.admin.clock()
     from datetime import datetime, timedelta
@@ -192,7 +185,7 @@ def test_scheduled_capacity_waits_for_its_start(slow: tuple[EmulatorProcess, htt
     assert _get(client, cid)["status"] == "Ready"
 
 
-def test_clock_api(slow: tuple[EmulatorProcess, httpx.Client]) -> None:
+def test_clock_api(slow: tuple[InProcessEmulator, httpx.Client]) -> None:
     emu, _ = slow
     before = emu.admin.clock()
     assert before["scale"] == 0
@@ -203,3 +196,83 @@ def test_clock_api(slow: tuple[EmulatorProcess, httpx.Client]) -> None:
     emu.admin.reset()
     reset = emu.admin.clock()
     assert reset["scale"] == 1 and reset["offset_seconds"] == 0
+
+
+def test_disabled_acceptance_tests_are_not_run(slow: tuple[InProcessEmulator, httpx.Client]) -> None:
+    emu, client = slow
+    off = create_cluster(client, acceptance_tests_params={"enabled": False})["cluster_id"]
+    all_skipped = create_cluster(
+        client,
+        acceptance_tests_params={
+            "dcgm_diag_skipped": True,
+            "gpu_burn_skipped": True,
+            "nccl_single_node_skipped": True,
+            "nccl_multi_node_skipped": True,
+            "storage_skipped": True,
+        },
+    )["cluster_id"]
+    on = create_cluster(client, acceptance_tests_params={"enabled": True, "gpu_burn_skipped": True})["cluster_id"]
+    emu.admin.advance_clock(PROVISIONING)
+    for cid in (off, all_skipped):
+        assert "RUNNING_ACCEPTANCE_TESTS" not in _phases(_get(client, cid))
+        assert _phases(_get(client, cid))[-2:] == ["INSTALLING_DRIVERS", "READY"]
+    assert _phases(_get(client, on))[-2:] == ["RUNNING_ACCEPTANCE_TESTS", "READY"]
+
+
+def test_switching_to_slurm_reinstalls_and_fills_the_slurm_fields(slow: tuple[InProcessEmulator, httpx.Client]) -> None:
+    emu, client = slow
+    cid = create_cluster(client, num_gpus=16)["cluster_id"]
+    emu.admin.advance_clock(PROVISIONING)
+    before = _get(client, cid)
+    assert "slurm_shm_size_gib" not in before and "slurm_worker_hostname" not in before["gpu_worker_nodes"][0]
+    switched = ok(client.put(f"/v1/compute/clusters/{cid}", json={"cluster_type": "SLURM"}))
+    assert switched["cluster_type"] == "SLURM" and switched["status"] == "WaitingForControlPlaneNodes"
+    assert switched["slurm_shm_size_gib"] == 64  # the update cannot carry it: the emulator's default
+    emu.admin.advance_clock(PROVISIONING / 3 - 0.1)
+    assert _get(client, cid)["status"] == "WaitingForControlPlaneNodes"
+    emu.admin.advance_clock(0.1)
+    after = _get(client, cid)
+    assert after["status"] == "Ready"
+    assert [n["slurm_worker_hostname"] for n in after["gpu_worker_nodes"]] == [
+        "gpu-000.slurm-compute.slurm",
+        "gpu-001.slurm-compute.slurm",
+    ]
+    assert [n["node_id"] for n in after["gpu_worker_nodes"]] == [n["node_id"] for n in before["gpu_worker_nodes"]]
+    # and back
+    ok(client.put(f"/v1/compute/clusters/{cid}", json={"cluster_type": "KUBERNETES"}))
+    emu.admin.advance_clock(PROVISIONING / 3)
+    back = _get(client, cid)
+    assert back["status"] == "Ready" and "slurm_shm_size_gib" not in back
+    assert all("slurm_worker_hostname" not in n for n in back["gpu_worker_nodes"])
+
+
+def test_preemptible_gpus_are_nodes_that_capacity_can_take_back(slow: tuple[InProcessEmulator, httpx.Client]) -> None:
+    emu, client = slow
+    emu.admin.set_capacity("us-central-8", "H100_SXM", 32)
+    cid = create_cluster(client, num_gpus=8, num_preemptible_gpus=16, project_id="proj-emulator")["cluster_id"]
+    emu.admin.advance_clock(PROVISIONING)
+    c = _get(client, cid)
+    assert (c["desired_preemptible_gpus"], c["allocated_preemptible_gpus"]) == (16, 16)
+    assert len(c["gpu_worker_nodes"]) == 3  # 1 standard + 2 preemptible
+    # only what is left after standard GPUs: 32 - 8 - 16 = 8 more
+    ok(client.put(f"/v1/compute/clusters/{cid}", json={"num_preemptible_gpus": 32}))
+    c = _get(client, cid)
+    assert (c["desired_preemptible_gpus"], c["allocated_preemptible_gpus"]) == (32, 24)
+    assert len(c["gpu_worker_nodes"]) == 4
+    # a standard create that needs the room preempts (standard GPUs are never refused for preemptible ones)
+    other = create_cluster(client, num_gpus=16, cluster_name="standard")["cluster_id"]
+    c = _get(client, cid)
+    assert c["allocated_preemptible_gpus"] == 8 and len(c["gpu_worker_nodes"]) == 2
+    reasons = [e["reason"] for e in c["node_lifecycle_events"]]
+    assert reasons.count("TogetherPreemptionNotified") == 2 and reasons.count("TogetherPreempted") == 2
+    assert {n["status"] for n in c["deleted_gpu_worker_nodes"]} == {"Deleted"}
+    # the admin API preempts too; freed capacity is filled again at the next preemptible update
+    assert emu.admin.preempt(cid)["allocated_preemptible_gpus"] == 0
+    ok(client.delete(f"/v1/compute/clusters/{other}"))
+    emu.admin.advance_clock(DELETION)
+    ok(client.put(f"/v1/compute/clusters/{cid}", json={"num_preemptible_gpus": 16}))
+    assert _get(client, cid)["allocated_preemptible_gpus"] == 16
+    # dropping them removes the preemptible nodes, not the standard one
+    standard = _get(client, cid)["gpu_worker_nodes"][0]["node_id"]
+    ok(client.put(f"/v1/compute/clusters/{cid}", json={"num_preemptible_gpus": 0}))
+    assert [n["node_id"] for n in _get(client, cid)["gpu_worker_nodes"]] == [standard]

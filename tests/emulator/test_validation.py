@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from emulator_process import EmulatorProcess
+from emulator_inprocess import InProcessEmulator
 
 from ._helpers import cluster_body, create_volume, ok, violated_fields
 
@@ -93,7 +93,7 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     ("slurm shm 0", {"cluster_type": "SLURM", "slurm_shm_size_gib": 0}, "slurm_shm_size_gib", "> 0"),
     (
         "preemptible not multiple of 8",
-        {"num_preemptible_gpus": 4, "project_id": "p"},
+        {"num_preemptible_gpus": 4, "project_id": "proj-emulator"},
         "num_preemptible_gpus",
         "multiple of 8",
     ),
@@ -179,16 +179,104 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
         "unknown add-on type",
         {"add_ons": [{"add_on_type": "grafana", "name": "g"}]},
         "add_ons[0].add_on_type",
-        "dashboard, ingress, torchpass, headlamp, slurm_web",
+        "dashboard, ingress, headlamp, slurm_web",
     ),
+    (
+        "torchpass is not an add-on of the 3.1.1 API",
+        {"add_ons": [{"add_on_type": "torchpass", "name": "t"}]},
+        "add_ons[0].add_on_type",
+        "dashboard, ingress, headlamp, slurm_web; got 'torchpass'",
+    ),
+    (
+        "torchpass config",
+        {"add_ons": [{"add_on_type": "dashboard", "name": "d", "config": {"torchpass": {"enabled": True}}}]},
+        "add_ons[0].config.torchpass",
+        "is not an add-on",
+    ),
+    (
+        "add-on enabled not a boolean",
+        {"add_ons": [{"add_on_type": "dashboard", "name": "d", "config": {"dashboard": {"enabled": "yes"}}}]},
+        "add_ons[0].config.dashboard.enabled",
+        "true or false",
+    ),
+    (
+        "cluster_config flag not a boolean",
+        {"cluster_config": {"load_balancer": "NONE", "jumphost_enabled": "on"}},
+        "cluster_config.jumphost_enabled",
+        "true or false",
+    ),
+    (
+        "cluster_config version not a string",
+        {"cluster_config": {"load_balancer": "NONE", "gpu_operator_version": 24}},
+        "cluster_config.gpu_operator_version",
+        "must be a string",
+    ),
+    (
+        "cluster_config ingress not an object",
+        {"cluster_config": {"load_balancer": "NONE", "ingress": True}},
+        "cluster_config.ingress",
+        "must be an object",
+    ),
+    (
+        "cluster_config observability.enabled not a boolean",
+        {"cluster_config": {"load_balancer": "NONE", "observability": {"enabled": 1}}},
+        "cluster_config.observability.enabled",
+        "true or false",
+    ),
+    (
+        "slurm script not a string",
+        {"cluster_config": {"load_balancer": "NONE", "slurm_startup_scripts": {"worker_prolog": ["echo"]}}},
+        "cluster_config.slurm_startup_scripts.worker_prolog",
+        "must be a string",
+    ),
+    (
+        "acceptance tests enabled not a boolean",
+        {"acceptance_tests_params": {"enabled": "false"}},
+        "acceptance_tests_params.enabled",
+        "true or false",
+    ),
+    (
+        "acceptance tests burn duration not an integer",
+        {"acceptance_tests_params": {"gpu_burn_duration": "5m"}},
+        "acceptance_tests_params.gpu_burn_duration",
+        "must be an integer",
+    ),
+    (
+        "acceptance tests burn duration negative",
+        {"acceptance_tests_params": {"gpu_burn_duration": -1}},
+        "acceptance_tests_params.gpu_burn_duration",
+        ">= 0 seconds",
+    ),
+    (
+        "acceptance tests skip switch not a boolean",
+        {"acceptance_tests_params": {"nccl_multi_node_skipped": "yes"}},
+        "acceptance_tests_params.nccl_multi_node_skipped",
+        "true or false",
+    ),
+    (
+        "acceptance tests dcgm level",
+        {"acceptance_tests_params": {"dcgm_diag_level": "DEEP"}},
+        "acceptance_tests_params.dcgm_diag_level",
+        "DCGM_DIAG_LEVEL_SHORT",
+    ),
+    (
+        "preemptible GPUs on Slurm",
+        {"cluster_type": "SLURM", "slurm_shm_size_gib": 64, "num_preemptible_gpus": 8, "project_id": "proj-emulator"},
+        "num_preemptible_gpus",
+        "Kubernetes clusters only",
+    ),
+    ("slurm_image not a string", {"slurm_image": 3}, "slurm_image", "must be a string"),
+    ("install_traefik not a boolean", {"install_traefik": "true"}, "install_traefik", "true or false"),
     ("add-on without name", {"add_ons": [{"add_on_type": "dashboard"}]}, "add_ons[0].name", "required"),
     ("reserved gpus on demand", {"num_reserved_gpus": 8}, "num_reserved_gpus", "RESERVED billing only"),
 ]
 
 
 @pytest.mark.parametrize(("overrides", "field", "text"), [c[1:] for c in INVALID], ids=[c[0] for c in INVALID])
-def test_invalid_create_names_the_field(emu: EmulatorProcess, overrides: dict[str, Any], field: str, text: str) -> None:
-    with emu.client() as client:
+def test_invalid_create_names_the_field(
+    app_emu: InProcessEmulator, overrides: dict[str, Any], field: str, text: str
+) -> None:
+    with app_emu.client() as client:
         response = client.post("/v1/compute/clusters", json=cluster_body(**overrides))
         assert field in violated_fields(response)
         message = response.json()["message"]
@@ -197,31 +285,31 @@ def test_invalid_create_names_the_field(emu: EmulatorProcess, overrides: dict[st
         assert ok(client.get("/v1/compute/clusters"))["clusters"] == []
 
 
-def test_all_violations_are_reported_at_once(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_all_violations_are_reported_at_once(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         body = cluster_body(num_gpus=12, cluster_name=None, cluster_type="SLURM")
         fields = violated_fields(client.post("/v1/compute/clusters", json=body))
         assert set(fields) >= {"num_gpus", "cluster_name", "slurm_shm_size_gib"}
 
 
-def test_body_must_be_a_json_object(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_body_must_be_a_json_object(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         not_json = client.post("/v1/compute/clusters", content=b"{nope", headers={"content-type": "application/json"})
         assert "body" in violated_fields(not_json)
         a_list = client.post("/v1/compute/clusters", json=[1, 2])
         assert "body" in violated_fields(a_list)
 
 
-def test_volume_in_other_region_is_refused(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_volume_in_other_region_is_refused(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         volume = create_volume(client, region="us-east-2")
         response = client.post("/v1/compute/clusters", json=cluster_body(volume_id=volume["volume_id"]))
         assert violated_fields(response) == ["volume_id"]
         assert "Shared volume does not exist in the datacenter us-central-8" in response.json()["message"]
 
 
-def test_volume_bound_to_another_cluster_is_refused(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_volume_bound_to_another_cluster_is_refused(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         volume = create_volume(client)
         ok(client.post("/v1/compute/clusters", json=cluster_body(volume_id=volume["volume_id"])))
         response = client.post("/v1/compute/clusters", json=cluster_body(volume_id=volume["volume_id"]))
@@ -243,7 +331,7 @@ VALID: list[tuple[str, dict[str, Any]]] = [
         },
     ),
     ("slurm", {"cluster_type": "SLURM", "slurm_shm_size_gib": 64}),
-    ("preemptible", {"num_preemptible_gpus": 8, "project_id": "proj-a"}),
+    ("preemptible", {"num_preemptible_gpus": 8, "project_id": "proj-emulator"}),
     ("capacity pool", {"num_gpus": 16, "num_capacity_pool_gpus": 8, "capacity_pool_id": "cp-1"}),
     ("auto scale", {"auto_scale": True, "auto_scale_max_gpus": 32}),
     ("inline volume", {"shared_volume": {"region": "us-central-8", "size_tib": 1, "volume_name": "v"}}),
@@ -251,6 +339,30 @@ VALID: list[tuple[str, dict[str, Any]]] = [
     (
         "config and add-ons",
         {"cluster_config": {"load_balancer": "NGINX"}, "add_ons": [{"add_on_type": "dashboard", "name": "d"}]},
+    ),
+    (
+        "headlamp and slurm_web add-ons as the CLI sends them",
+        {
+            "add_ons": [
+                {"add_on_type": "headlamp", "name": "headlamp", "config": {"headlamp": {"enabled": True}}},
+                {"add_on_type": "slurm_web", "name": "slurm_web", "config": {"slurm_web": {"enabled": True}}},
+            ]
+        },
+    ),
+    (
+        "every acceptance test option",
+        {
+            "acceptance_tests_params": {
+                "enabled": True,
+                "dcgm_diag_level": "DCGM_DIAG_LEVEL_LONG",
+                "dcgm_diag_skipped": False,
+                "gpu_burn_duration": 0,
+                "gpu_burn_skipped": False,
+                "nccl_single_node_skipped": True,
+                "nccl_multi_node_skipped": True,
+                "storage_skipped": False,
+            }
+        },
     ),
     (
         "b200 region",
@@ -262,15 +374,15 @@ VALID: list[tuple[str, dict[str, Any]]] = [
 
 
 @pytest.mark.parametrize("overrides", [c[1] for c in VALID], ids=[c[0] for c in VALID])
-def test_valid_create(emu: EmulatorProcess, overrides: dict[str, Any]) -> None:
-    with emu.client() as client:
+def test_valid_create(app_emu: InProcessEmulator, overrides: dict[str, Any]) -> None:
+    with app_emu.client() as client:
         cluster = ok(client.post("/v1/compute/clusters", json=cluster_body(**overrides)))
         assert cluster["cluster_id"].startswith("t-")
         assert cluster["status"] in ("WaitingForControlPlaneNodes",)
 
 
-def test_driver_resolution_is_echoed(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_driver_resolution_is_echoed(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         by_id = ok(client.post("/v1/compute/clusters", json=cluster_body()))
         assert (by_id["cuda_version"], by_id["nvidia_driver_version"]) == ("12.8", "570")
         assert by_id["nvidia_driver_version_id"] == "nv-us-central-8-cu128-570-u2204"
@@ -284,8 +396,8 @@ def test_driver_resolution_is_echoed(emu: EmulatorProcess) -> None:
         assert legacy["nvidia_driver_version_id"] == "nv-us-central-8-cu128-570-u2204"
 
 
-def test_reserved_defaults(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_reserved_defaults(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         cluster = ok(
             client.post(
                 "/v1/compute/clusters", json=cluster_body(billing_type="RESERVED", duration_days=2, num_gpus=16)
@@ -296,15 +408,15 @@ def test_reserved_defaults(emu: EmulatorProcess) -> None:
         assert cluster["reservation_end_time"].endswith("Z")
 
 
-def test_cluster_names_need_not_be_unique(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_cluster_names_need_not_be_unique(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         a = ok(client.post("/v1/compute/clusters", json=cluster_body(cluster_name="same")))
         b = ok(client.post("/v1/compute/clusters", json=cluster_body(cluster_name="same")))
         assert a["cluster_id"] != b["cluster_id"]
 
 
-def test_volume_create_validation(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_volume_create_validation(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         url = "/v1/compute/clusters/storage/volumes"
         assert violated_fields(client.post(url, json={"size_tib": 1, "region": "us-central-8"})) == ["volume_name"]
         assert violated_fields(
@@ -316,3 +428,53 @@ def test_volume_create_validation(emu: EmulatorProcess) -> None:
         assert violated_fields(client.post(url, json={"volume_name": "v", "size_tib": 1, "region": "nowhere"})) == [
             "region"
         ]
+
+
+def test_nested_objects_are_echoed_as_the_sdk_defines_them(app_emu: InProcessEmulator) -> None:
+    """Known fields only, no nulls: an unknown nested key is dropped, not echoed."""
+    with app_emu.client() as client:
+        cluster = ok(
+            client.post(
+                "/v1/compute/clusters",
+                json=cluster_body(
+                    cluster_config={
+                        "load_balancer": "TRAEFIK",
+                        "jumphost_enabled": True,
+                        "gpu_operator_version": None,
+                        "some_future_knob": 1,
+                        "slurm_startup_scripts": {"worker_prolog": "echo hi", "future_script": "x"},
+                    },
+                    add_ons=[{"add_on_type": "dashboard", "name": "d", "config": {"dashboard": {"enabled": True}}}],
+                ),
+            )
+        )
+    assert cluster["cluster_config"] == {
+        "load_balancer": "TRAEFIK",
+        "jumphost_enabled": True,
+        "slurm_startup_scripts": {"worker_prolog": "echo hi"},
+    }
+    assert cluster["add_ons"][0]["config"] == {"dashboard": {"enabled": True}}
+
+
+@pytest.mark.parametrize(
+    ("create", "update", "field"),
+    [
+        ({"num_preemptible_gpus": 8, "project_id": "proj-emulator"}, {"cluster_type": "SLURM"}, "cluster_type"),
+        ({"cluster_type": "SLURM", "slurm_shm_size_gib": 64}, {"num_preemptible_gpus": 8}, "num_preemptible_gpus"),
+        ({}, {"cluster_config": {"load_balancer": "NONE", "ssh_ca_enabled": "yes"}}, "cluster_config.ssh_ca_enabled"),
+        ({}, {"add_ons": [{"name": "x", "config": {"torchpass": {"enabled": True}}}]}, "add_ons[0].config.torchpass"),
+    ],
+)
+def test_invalid_update_names_the_field(
+    app_emu: InProcessEmulator, create: dict[str, Any], update: dict[str, Any], field: str
+) -> None:
+    with app_emu.client() as client:
+        cluster = ok(client.post("/v1/compute/clusters", json=cluster_body(**create)))
+        response = client.put(f"/v1/compute/clusters/{cluster['cluster_id']}", json=update)
+        assert field in violated_fields(response)
+    # switching to Slurm is fine when the same update drops the preemptible GPUs
+    with app_emu.client() as client:
+        ok_switch = client.put(
+            f"/v1/compute/clusters/{cluster['cluster_id']}", json={"cluster_type": "SLURM", "num_preemptible_gpus": 0}
+        )
+        assert ok_switch.status_code == 200, ok_switch.text

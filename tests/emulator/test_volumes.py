@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from emulator_process import EmulatorProcess, start_emulator
+from emulator_inprocess import InProcessEmulator
 
-from ._helpers import create_cluster, create_volume, ok, violated_fields
+from ._helpers import cluster_body, create_cluster, create_volume, ok, violated_fields, volume_body
+from .conftest import MakeAppEmu
 
 VOLUMES = "/v1/compute/clusters/storage/volumes"
 
 
-@pytest.fixture(scope="module")
-def slow_volumes() -> Iterator[EmulatorProcess]:
-    with start_emulator(volume_provisioning_seconds=5) as process:
-        yield process
-
-
-def test_volume_lifecycle(slow_volumes: EmulatorProcess) -> None:
-    emu = slow_volumes
-    emu.admin.reset()
+def test_volume_lifecycle(make_app_emu: MakeAppEmu) -> None:
+    emu = make_app_emu(volume_provisioning_seconds=5)
     emu.admin.set_clock_scale(0)
     with emu.client() as client:
         volume = create_volume(client, volume_name="data", size_tib=2)
@@ -40,21 +32,23 @@ def test_volume_lifecycle(slow_volumes: EmulatorProcess) -> None:
         assert ok(client.get(VOLUMES))["volumes"] == []
 
 
-def test_region_is_kept_internally(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_region_is_kept_internally(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         volume = create_volume(client, region="us-west-1", is_lifecycle_independent=True)
         assert "region" not in volume
-    (state,) = emu.admin.state()["volumes"]
+    (state,) = app_emu.admin.state()["volumes"]
     assert state["region"] == "us-west-1"
     assert state["is_lifecycle_independent"] is True
 
 
 @pytest.mark.parametrize(("independent", "survives"), [(False, False), (True, True), (None, False)])
-def test_inline_volume_follows_its_cluster(emu: EmulatorProcess, independent: bool | None, survives: bool) -> None:
+def test_inline_volume_follows_its_cluster(
+    app_emu: InProcessEmulator, independent: bool | None, survives: bool
+) -> None:
     shared = {"region": "us-central-8", "size_tib": 1, "volume_name": "inline"}
     if independent is not None:
         shared["is_lifecycle_independent"] = independent
-    with emu.client() as client:
+    with app_emu.client() as client:
         cluster = create_cluster(client, shared_volume=shared)
         (attached,) = cluster["volumes"]
         url = f"{VOLUMES}/{attached['volume_id']}"
@@ -67,16 +61,16 @@ def test_inline_volume_follows_its_cluster(emu: EmulatorProcess, independent: bo
             assert response.status_code == 404
 
 
-def test_admin_delete_releases_volumes(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_admin_delete_releases_volumes(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         volume = create_volume(client)
         cluster = create_cluster(client, volume_id=volume["volume_id"])
-        emu.admin.delete_cluster(cluster["cluster_id"])
+        app_emu.admin.delete_cluster(cluster["cluster_id"])
         assert ok(client.get(f"{VOLUMES}/{volume['volume_id']}"))["status"] == "available"
 
 
-def test_bound_volume_cannot_be_deleted(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_bound_volume_cannot_be_deleted(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         volume = create_volume(client)
         cluster = create_cluster(client, volume_id=volume["volume_id"])
         response = client.delete(f"{VOLUMES}/{volume['volume_id']}")
@@ -89,8 +83,8 @@ def test_bound_volume_cannot_be_deleted(emu: EmulatorProcess) -> None:
         assert ok(client.get(f"{VOLUMES}/{volume['volume_id']}"))["status"] == "bound"
 
 
-def test_resize(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_resize(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         volume = create_volume(client, size_tib=4)
         shrink = client.put(VOLUMES, json={"volume_id": volume["volume_id"], "size_tib": 2})
         assert violated_fields(shrink) == ["size_tib"]
@@ -111,9 +105,46 @@ def test_resize(emu: EmulatorProcess) -> None:
         assert ok(client.put(VOLUMES, json={"volume_id": volume["volume_id"], "size_tib": 8}))["size_tib"] == 8
 
 
-def test_volume_status_in_cluster_matches(emu: EmulatorProcess) -> None:
-    with emu.client() as client:
+def test_volume_status_in_cluster_matches(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
         volume = create_volume(client)
         cluster = create_cluster(client, volume_id=volume["volume_id"])
         got = ok(client.get(f"/v1/compute/clusters/{cluster['cluster_id']}"))
         assert got["volumes"] == [ok(client.get(f"{VOLUMES}/{volume['volume_id']}"))]
+
+
+def test_volume_placed_next_to_a_cluster(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
+        cluster = create_cluster(client)
+        near = create_volume(client, instance_cluster_id=cluster["cluster_id"])
+        assert set(near) == {"volume_id", "volume_name", "size_tib", "status"}  # not echoed, as the SDK's type
+        inline = create_cluster(
+            client,
+            shared_volume={
+                "region": "us-central-8",
+                "size_tib": 1,
+                "volume_name": "v",
+                "instance_cluster_id": cluster["cluster_id"],
+            },
+        )
+        missing = client.post(VOLUMES, json={**volume_body(), "instance_cluster_id": "t-nope"})
+        assert violated_fields(missing) == ["instance_cluster_id"] and "not an existing cluster" in missing.text
+        far = client.post(
+            VOLUMES, json={**volume_body(region="us-east-2"), "instance_cluster_id": cluster["cluster_id"]}
+        )
+        assert violated_fields(far) == ["instance_cluster_id"] and "region us-central-8, not us-east-2" in far.text
+        bad_inline = client.post(
+            "/v1/compute/clusters",
+            json=cluster_body(
+                shared_volume={
+                    "region": "us-central-8",
+                    "size_tib": 1,
+                    "volume_name": "v",
+                    "instance_cluster_id": "t-x",
+                }
+            ),
+        )
+        assert violated_fields(bad_inline) == ["shared_volume.instance_cluster_id"]
+    placed = {v["volume_id"]: v["instance_cluster_id"] for v in app_emu.admin.state()["volumes"]}
+    assert placed[near["volume_id"]] == cluster["cluster_id"]
+    assert placed[inline["volumes"][0]["volume_id"]] == cluster["cluster_id"]

@@ -1,39 +1,40 @@
 """Synchronous HTTP client for Together's Instant Clusters API (``/v1/compute``).
 
-One typed method per operation. Reads, updates and deletes are retried on 408, 429, 5xx and
-connection failures with jittered exponential backoff, honouring ``Retry-After-Ms`` and
-``Retry-After``, within an overall deadline. Creates are never sent again once they may have
-landed: see :meth:`TogetherClient._create_once`. Every pause reads one injectable
-:class:`~.clock.Clock`.
+One typed method per operation: clusters, volumes, regions, identity (``whoami``,
+``list_projects``) and node remediations (:mod:`.remediations`). Reads, updates and deletes are
+retried on 408, 429, 5xx and connection failures with jittered exponential backoff, honouring
+``Retry-After-Ms`` and ``Retry-After`` and the server's ``x-should-retry``, within an overall
+deadline. Creates are never sent again once they may have landed: see
+:meth:`TogetherClient._create_once`. Every pause reads one injectable :class:`~.clock.Clock`.
 """
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import os
 import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 import httpx
 import tenacity
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from . import errors
+from . import _http, errors
 from .clock import SYSTEM_CLOCK, Clock
 from .models import (
     Cluster,
     ClusterCreateRequest,
     ClusterUpdateRequest,
+    Identity,
+    Project,
     Region,
     Volume,
     VolumeCreateRequest,
     VolumeUpdateRequest,
 )
+from .remediations import RemediationMethods
 from .settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL
 
 __all__ = ["DEFAULT_BASE_URL", "RetryPolicy", "TogetherClient", "normalize_base_url"]
@@ -41,6 +42,10 @@ __all__ = ["DEFAULT_BASE_URL", "RetryPolicy", "TogetherClient", "normalize_base_
 _CLUSTERS = "/v1/compute/clusters"
 _VOLUMES = "/v1/compute/clusters/storage/volumes"
 _REGIONS = "/v1/compute/regions"
+_WHOAMI = "/v3/whoami"
+_PROJECTS = "/v1/projects"
+#: Projects asked for per page (the most ``GET /v1/projects`` accepts).
+_PROJECTS_PAGE = 100
 
 log = logging.getLogger("together_pulumi.api")
 _M = TypeVar("_M", bound=BaseModel)
@@ -78,77 +83,7 @@ def normalize_base_url(url: str) -> str:
     return url
 
 
-def _retry_after_seconds(response: httpx.Response) -> float | None:
-    """The server's requested wait, from ``Retry-After-Ms`` or ``Retry-After`` (seconds or a date)."""
-    millis = response.headers.get("retry-after-ms")
-    if millis:
-        try:
-            return max(0.0, float(millis) / 1000.0)
-        except ValueError:
-            pass
-    value = response.headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        if parsed is None:
-            return None
-        return max(0.0, parsed.timestamp() - time.time())  # a wall-clock date, unlike our waits
-
-
-def _error_message_and_field(response: httpx.Response) -> tuple[str, str | None]:
-    """Read both error shapes: ``{code, message, details}`` and ``{error: {message, param}}``, or text."""
-    try:
-        body = response.json()
-    except ValueError:
-        text = response.text.strip()
-        return (text[:500] or response.reason_phrase or "no message"), None
-    if not isinstance(body, dict):
-        return str(body)[:500], None
-    inner = body.get("error")
-    if isinstance(inner, dict):
-        field = inner.get("param")
-        return str(inner.get("message") or inner.get("type") or body), str(field) if field else None
-    if isinstance(inner, str):
-        return inner, None
-    field = None
-    for detail in body.get("details") or []:
-        if isinstance(detail, dict):
-            for violation in detail.get("field_violations") or detail.get("fieldViolations") or []:
-                if isinstance(violation, dict) and violation.get("field"):
-                    field = str(violation["field"])
-                    break
-        if field:
-            break
-    return str(body.get("message") or body), field
-
-
-def _is_retryable(exc: BaseException) -> bool:
-    if isinstance(exc, errors.TransportError):
-        return True
-    if isinstance(exc, errors.APIStatusError):
-        return exc.status_code in (408, 429) or exc.status_code >= 500
-    return False
-
-
-def _is_certainly_not_applied(exc: BaseException) -> bool:
-    """True when a failed request cannot have reached the service: it is safe to send it again."""
-    if isinstance(exc, errors.TransportError):
-        return not exc.request_sent
-    return isinstance(exc, errors.RateLimitError)
-
-
-def _may_still_land(exc: BaseException) -> bool:
-    """True when a failed request may still be carried out later: no answer came from the service
-    itself (a timeout, a cut connection, a gateway's 502/504, 408)."""
-    if isinstance(exc, errors.TransportError):
-        return exc.request_sent
-    return isinstance(exc, errors.APIStatusError) and exc.status_code in (408, 502, 504)
-
-
-class TogetherClient:
+class TogetherClient(RemediationMethods):
     """Client of the Instant Clusters API.
 
     ``api_key`` defaults to ``TOGETHER_API_KEY``; ``base_url`` to ``TOGETHER_BASE_URL``, else
@@ -208,10 +143,10 @@ class TogetherClient:
 
     def get_cluster(self, cluster_id: str) -> Cluster:
         """Fetch one cluster; :class:`~errors.NotFoundError` when it does not exist."""
-        return self._call_model(Cluster, "GET", f"{_CLUSTERS}/{_path_id('cluster_id', cluster_id)}")
+        return self._call_model(Cluster, "GET", f"{_CLUSTERS}/{_http.path_id('cluster_id', cluster_id)}")
 
     def find_cluster(self, cluster_id: str) -> Cluster | None:
-        """Fetch one cluster, or None when it does not exist."""
+        """Fetch one cluster, or ``None`` when it does not exist (other errors still raise)."""
         try:
             return self.get_cluster(cluster_id)
         except errors.NotFoundError:
@@ -221,16 +156,16 @@ class TogetherClient:
         """All clusters visible to the key (optionally of one project)."""
         params = {"projectId": project_id} if project_id else None
         body = self._call("GET", _CLUSTERS, params=params)
-        return [_parse(Cluster, item, "GET", _CLUSTERS) for item in body.get("clusters") or []]
+        return [_http.parse(Cluster, item, "GET", _CLUSTERS) for item in body.get("clusters") or []]
 
     def update_cluster(self, cluster_id: str, request: ClusterUpdateRequest) -> Cluster:
         """Change the mutable fields set in ``request`` (absolute values, so safe to retry)."""
-        path = f"{_CLUSTERS}/{_path_id('cluster_id', cluster_id)}"
+        path = f"{_CLUSTERS}/{_http.path_id('cluster_id', cluster_id)}"
         return self._call_model(Cluster, "PUT", path, json=request.to_wire())
 
     def delete_cluster(self, cluster_id: str) -> None:
         """Ask for deletion; the cluster goes ``Deleting`` and then disappears."""
-        self._call("DELETE", f"{_CLUSTERS}/{_path_id('cluster_id', cluster_id)}")
+        self._call("DELETE", f"{_CLUSTERS}/{_http.path_id('cluster_id', cluster_id)}")
 
     # --- volumes ---------------------------------------------------------------------------------
 
@@ -247,10 +182,10 @@ class TogetherClient:
 
     def get_volume(self, volume_id: str) -> Volume:
         """Fetch one volume; :class:`~errors.NotFoundError` when it does not exist."""
-        return self._call_model(Volume, "GET", f"{_VOLUMES}/{_path_id('volume_id', volume_id)}")
+        return self._call_model(Volume, "GET", f"{_VOLUMES}/{_http.path_id('volume_id', volume_id)}")
 
     def find_volume(self, volume_id: str) -> Volume | None:
-        """Fetch one volume, or None when it does not exist."""
+        """Fetch one volume, or ``None`` when it does not exist (other errors still raise)."""
         try:
             return self.get_volume(volume_id)
         except errors.NotFoundError:
@@ -260,7 +195,7 @@ class TogetherClient:
         """All shared volumes visible to the key (optionally of one project)."""
         params = {"projectId": project_id} if project_id else None
         body = self._call("GET", _VOLUMES, params=params)
-        return [_parse(Volume, item, "GET", _VOLUMES) for item in body.get("volumes") or []]
+        return [_http.parse(Volume, item, "GET", _VOLUMES) for item in body.get("volumes") or []]
 
     def update_volume(self, request: VolumeUpdateRequest) -> Volume:
         """Resize a volume (the id travels in the body)."""
@@ -268,14 +203,34 @@ class TogetherClient:
 
     def delete_volume(self, volume_id: str) -> None:
         """Delete a volume; refused by the service while it is bound to a cluster."""
-        self._call("DELETE", f"{_VOLUMES}/{_path_id('volume_id', volume_id)}")
+        self._call("DELETE", f"{_VOLUMES}/{_http.path_id('volume_id', volume_id)}")
 
     # --- regions ---------------------------------------------------------------------------------
 
     def list_regions(self) -> list[Region]:
         """Regions with their GPU types and driver catalogues."""
         body = self._call("GET", _REGIONS)
-        return [_parse(Region, item, "GET", _REGIONS) for item in body.get("regions") or []]
+        return [_http.parse(Region, item, "GET", _REGIONS) for item in body.get("regions") or []]
+
+    # --- identity --------------------------------------------------------------------------------
+
+    def whoami(self) -> Identity:
+        """Who the API key is; :class:`~errors.AuthenticationError` for an invalid key."""
+        return self._call_model(Identity, "GET", _WHOAMI)
+
+    def list_projects(self) -> list[Project]:
+        """Every project the key can use, following ``next_cursor`` page by page."""
+        projects: list[Project] = []
+        params: dict[str, str | int] = {"limit": _PROJECTS_PAGE}
+        seen: set[str] = set()
+        while True:
+            body = self._call("GET", _PROJECTS, params=params)
+            projects += [_http.parse(Project, item, "GET", _PROJECTS) for item in body.get("data") or []]
+            cursor = body.get("next_cursor")
+            if not cursor or cursor in seen:  # a repeated cursor would loop forever
+                return projects
+            seen.add(cursor)
+            params = {"limit": _PROJECTS_PAGE, "after": str(cursor)}
 
     # --- transport -------------------------------------------------------------------------------
 
@@ -300,7 +255,7 @@ class TogetherClient:
         log.debug("%s %s -> %s", method, path, response.status_code)
         if response.is_success:
             return response
-        message, field = _error_message_and_field(response)
+        message, field = _http.error_message_and_field(response)
         cls = errors.error_class_for_status(response.status_code)
         raise cls(
             message,
@@ -308,7 +263,8 @@ class TogetherClient:
             method=method,
             path=path,
             field=field,
-            retry_after=_retry_after_seconds(response),
+            retry_after=_http.retry_after_seconds(response),
+            should_retry=_http.should_retry_header(response),
         )
 
     def _backoff(self, attempt: int, exc: BaseException | None) -> float:
@@ -321,7 +277,7 @@ class TogetherClient:
 
     def _call_model(self, model: type[_M], method: str, path: str, **kwargs: Any) -> _M:
         """An idempotent request whose answer is one object."""
-        return _parse(model, self._call(method, path, **kwargs), method, path)
+        return _http.parse(model, self._call(method, path, **kwargs), method, path)
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         """An idempotent request (GET, PUT, DELETE), retried within the policy's deadline."""
@@ -345,7 +301,7 @@ class TogetherClient:
             )
 
         retrying = tenacity.Retrying(
-            retry=tenacity.retry_if_exception(_is_retryable),
+            retry=tenacity.retry_if_exception(_http.is_retryable),
             stop=lambda state: state.attempt_number >= self.retry.max_attempts or past_deadline(state),
             wait=wait,
             sleep=self.clock.sleep,
@@ -388,13 +344,13 @@ class TogetherClient:
                 response = self._send(
                     "POST", path, json=body, timeout=min(self.retry.request_timeout_seconds, remaining)
                 )
-                return _parse(model, response.json(), "POST", path)
+                return _http.parse(model, response.json(), "POST", path)
             except errors.TogetherError as exc:
-                if not _is_retryable(exc):
+                if not _http.is_retryable(exc):
                     raise
                 last = exc
-            if not _is_certainly_not_applied(last):
-                may_land = _may_still_land(last)
+            if not _http.is_certainly_not_applied(last):
+                may_land = _http.may_still_land(last)
                 log.warning("create %s failed ambiguously (%s); looking it up before anything else", what, last)
                 try:
                     found = self._find_created(find_by_name, object_id, existing, settle=may_land)
@@ -411,7 +367,7 @@ class TogetherClient:
             log.warning("create %s failed (%s); retry in %.2fs", what, last, pause)
             self.clock.sleep(pause)
         assert last is not None
-        if _is_certainly_not_applied(last):
+        if _http.is_certainly_not_applied(last):
             raise last
         raise errors.UncertainCreateError(what, last, may_land=False) from last
 
@@ -427,22 +383,3 @@ class TogetherClient:
             if self.clock.monotonic() >= settle_until:
                 return None
             self.clock.sleep(min(1.0, max(0.0, settle_until - self.clock.monotonic())))
-
-
-def _path_id(name: str, value: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{name} must be a non-empty string, got {value!r}")
-    return quote(value, safe="")
-
-
-def _parse(model: type[_M], data: Any, method: str, path: str) -> _M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise errors.APIStatusError(
-            f"unexpected response shape for {model.__name__}: {exc.error_count()} problem(s), first: "
-            f"{exc.errors()[0]['loc']} {exc.errors()[0]['msg']}",
-            status_code=200,
-            method=method,
-            path=path,
-        ) from None

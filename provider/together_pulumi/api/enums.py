@@ -1,7 +1,7 @@
 """The API's enumerations, as string enums (members compare equal to their strings).
 
-Kept apart from the pydantic models so that a Pulumi program, which needs only these names, does not
-load the wire layer.
+Response models hold plain strings; compare them with these. Kept apart from the pydantic models so
+that a Pulumi program, which needs only these names, does not load the wire layer.
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ __all__ = [
     "DcgmDiagLevel",
     "GpuType",
     "LoadBalancer",
+    "RemediationMode",
+    "RemediationState",
+    "RemediationTrigger",
     "VolumeStatus",
 ]
 
@@ -67,11 +70,10 @@ class DcgmDiagLevel(StrEnum):
 
 
 class AddOnType(StrEnum):
-    """Add-ons a cluster can carry."""
+    """Add-ons a cluster can carry (the add-on config keys of the together 3.1.1 SDK)."""
 
     DASHBOARD = "dashboard"
     INGRESS = "ingress"
-    TORCHPASS = "torchpass"
     HEADLAMP = "headlamp"
     SLURM_WEB = "slurm_web"
 
@@ -103,3 +105,39 @@ class VolumeStatus(StrEnum):
     FAILED = "failed"
     ACCESS_REVOKED = "access_revoked"
     UNKNOWN = "unknown"
+
+
+class RemediationMode(StrEnum):
+    """How a node remediation is carried out."""
+
+    #: Delete the VM and provision a new one on any available host.
+    VM_ONLY = "REMEDIATION_MODE_VM_ONLY"
+    #: Cordon the host, delete the VM, provision a new one on a different host.
+    HOST_AWARE = "REMEDIATION_MODE_HOST_AWARE"
+    #: Evict the VM without a replacement.
+    EVICT_WITHOUT_REPLACEMENT = "REMEDIATION_MODE_EVICT_WITHOUT_REPLACEMENT"
+    #: Reboot the VM in place.
+    REBOOT_VM = "REMEDIATION_MODE_REBOOT_VM"
+    #: Cordon and power-cycle the bare-metal host, keeping host and node identity (not an approval override).
+    HOST_POWER_CYCLE = "REMEDIATION_MODE_HOST_POWER_CYCLE"
+
+
+class RemediationState(StrEnum):
+    """Where a remediation is in its lifecycle; the server may send others."""
+
+    PENDING_APPROVAL = "PENDING_APPROVAL"
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+    AUTO_RESOLVED = "AUTO_RESOLVED"
+    QUARANTINING = "QUARANTINING"
+    QUARANTINED = "QUARANTINED"
+
+
+class RemediationTrigger(StrEnum):
+    """Who started a remediation: a user (manual) or the system (automated, needs approval)."""
+
+    MANUAL = "REMEDIATION_TRIGGER_MANUAL"
+    AUTOMATED = "REMEDIATION_TRIGGER_AUTOMATED"

@@ -17,7 +17,8 @@ The whole tree::
         ├── RateLimitError         429; ``retry_after`` in seconds when the server said
         └── ServerError            5xx
 
-Every ``APIStatusError`` carries ``status_code``, ``method``, ``path`` and the server's ``message``.
+Every ``APIStatusError`` carries ``status_code``, ``method``, ``path``, the server's ``message``
+and its ``x-should-retry`` verdict (``should_retry``: True, False or None).
 Messages never contain the API key: requests are described by method and path only.
 """
 
@@ -111,6 +112,7 @@ class APIStatusError(TogetherError):
         path: str,
         field: str | None = None,
         retry_after: float | None = None,
+        should_retry: bool | None = None,
     ) -> None:
         where = f" (field {field})" if field else ""
         super().__init__(f"{method} {path} -> {status_code}: {message}{where}")
@@ -120,6 +122,8 @@ class APIStatusError(TogetherError):
         self.path = path
         self.field = field
         self.retry_after = retry_after
+        #: The server's ``x-should-retry`` header: True/False overrides the status, None = not sent.
+        self.should_retry = should_retry
 
 
 class InvalidRequestError(APIStatusError):

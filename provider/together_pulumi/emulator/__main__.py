@@ -1,8 +1,8 @@
 """``together-emulator`` / ``python -m together_pulumi.emulator``: serve the emulator with uvicorn.
 
 Once the socket is listening it prints exactly one line to stdout,
-``together-emulator: serving http://HOST:PORT``, which scripts and tests parse to learn the port
-(``--port 0`` picks a free one). Logs go to stderr. SIGINT/SIGTERM shut it down cleanly.
+``together-emulator: serving http://HOST:PORT`` (:mod:`.serving`), which scripts and tests parse
+to learn the port (``--port 0`` picks a free one). Logs go to stderr. SIGINT/SIGTERM shut it down cleanly.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from types import FrameType
 import uvicorn
 
 from .app import create_app
-from .config import EmulatorConfig
+from .config import DEFAULT_PROJECT_ID, DEFAULT_PROJECTS, EmulatorConfig, Project
 from .faults import FaultConfig, parse_methods
+from .serving import serving_line
 
 __all__ = ["build_parser", "config_from_args", "main"]
 
@@ -37,6 +38,14 @@ def _non_negative(value: str) -> float:
     return number
 
 
+def _project(value: str) -> Project:
+    project_id, _, name = value.partition("=")
+    try:
+        return Project(project_id.strip(), name.strip() or project_id.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="together-emulator",
@@ -53,8 +62,22 @@ def build_parser() -> argparse.ArgumentParser:
         default=2.0,
         help="volume provisioning -> available (default 2)",
     )
+    p.add_argument(
+        "--remediation-seconds",
+        type=_non_negative,
+        default=4.0,
+        help="a remediation's processing, PENDING -> SUCCEEDED (default 4)",
+    )
     p.add_argument("--state-file", type=Path, help="JSON file to load on start and rewrite after every change")
     p.add_argument("--seed", type=int, help="seed for generated ids and injected faults (reproducible runs)")
+    p.add_argument(
+        "--project",
+        dest="projects",
+        action="append",
+        type=_project,
+        metavar="ID[=NAME]",
+        help=f"a project the API key can use (repeatable); the first is the key's own (default {DEFAULT_PROJECT_ID})",
+    )
     f = p.add_argument_group("fault injection (applies to /v1 requests only)")
     f.add_argument("--fault-rate-429", type=_rate, default=0.0, help="fraction answered 429 with Retry-After")
     f.add_argument("--fault-rate-500", type=_rate, default=0.0, help="fraction answered 500")
@@ -96,9 +119,11 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         provisioning_seconds=args.provisioning_seconds,
         deletion_seconds=args.deletion_seconds,
         volume_provisioning_seconds=args.volume_provisioning_seconds,
+        remediation_seconds=args.remediation_seconds,
         state_file=args.state_file,
         seed=args.seed,
         faults=faults,
+        projects=tuple(args.projects) if args.projects else DEFAULT_PROJECTS,
     )
 
 
@@ -112,7 +137,7 @@ class _Server(uvicorn.Server):
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
         if not self.should_exit:
-            print(f"together-emulator: serving {self.url}", flush=True)
+            print(serving_line(self.url), flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["DEFAULT_CAPACITY_GPUS", "GPU_TYPES", "REGIONS", "DriverVersion", "Region", "find_region", "regions_payload"]
+__all__ = [
+    "DEFAULT_CAPACITY_GPUS",
+    "GPUS_PER_NODE",
+    "GPU_TYPES",
+    "REGIONS",
+    "DriverVersion",
+    "Region",
+    "find_region",
+    "regions_payload",
+]
 
 #: Every ``gpu_type`` the together 3.1.1 SDK accepts, in its order.
 GPU_TYPES: tuple[str, ...] = (
@@ -23,6 +32,9 @@ GPU_TYPES: tuple[str, ...] = (
     "B300_SXM",
     "GB200_SXM",
 )
+
+#: Every node type offered today carries 8 GPUs.
+GPUS_PER_NODE = 8
 
 #: GPUs of one type a region can hand out before creates answer 409 "Out of stock".
 DEFAULT_CAPACITY_GPUS = 512

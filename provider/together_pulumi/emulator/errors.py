@@ -1,8 +1,12 @@
 """Errors in the shape a gRPC-gateway backend answers: ``{"code", "message", "details"}``.
 
-``code`` is the gRPC status code, the HTTP status follows the usual gateway mapping. Validation
+``code`` is the gRPC status code, the HTTP status follows the usual gateway mapping. Every 409
+carries ``x-should-retry: false``: SDKs retry 409s unless told not to, and no conflict the
+emulator reports (out of stock, a bound volume, a cluster being deleted, a remediation already
+running) goes away by sending the same request again. Validation
 errors carry a ``google.rpc.BadRequest`` detail whose ``field_violations`` name each bad field, so
-a client can point at the offending property.
+a client can point at the offending property; every other error carries a ``google.rpc.DebugInfo``
+detail whose ``detail`` repeats the message, which is where the official CLI reads it.
 """
 
 from __future__ import annotations
@@ -10,13 +14,14 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
-__all__ = ["HTTP_STATUS", "ApiError", "GrpcCode", "Violation"]
+__all__ = ["BAD_REQUEST_TYPE", "DEBUG_INFO_TYPE", "HTTP_STATUS", "ApiError", "GrpcCode", "Violation"]
 
 
 class GrpcCode(IntEnum):
     INVALID_ARGUMENT = 3
     NOT_FOUND = 5
     ALREADY_EXISTS = 6
+    PERMISSION_DENIED = 7
     RESOURCE_EXHAUSTED = 8
     FAILED_PRECONDITION = 9
     ABORTED = 10
@@ -32,6 +37,7 @@ HTTP_STATUS: dict[GrpcCode, int] = {
     GrpcCode.FAILED_PRECONDITION: 400,
     GrpcCode.NOT_FOUND: 404,
     GrpcCode.ALREADY_EXISTS: 409,
+    GrpcCode.PERMISSION_DENIED: 403,
     GrpcCode.ABORTED: 409,
     GrpcCode.RESOURCE_EXHAUSTED: 429,
     GrpcCode.UNIMPLEMENTED: 501,
@@ -41,6 +47,7 @@ HTTP_STATUS: dict[GrpcCode, int] = {
 }
 
 BAD_REQUEST_TYPE = "type.googleapis.com/google.rpc.BadRequest"
+DEBUG_INFO_TYPE = "type.googleapis.com/google.rpc.DebugInfo"
 
 Violation = tuple[str, str]
 """(field path such as ``shared_volume.size_tib``, description)."""
@@ -62,8 +69,11 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.violations = violations or []
-        self.headers = headers or {}
         self.http_status = http_status or HTTP_STATUS[code]
+        self.headers = dict(headers or {})
+        if self.http_status == 409:
+            # SDKs retry 409 by default (a "lock timeout"); none of ours goes away by retrying.
+            self.headers.setdefault("x-should-retry", "false")
 
     @classmethod
     def invalid(cls, violations: list[Violation]) -> ApiError:
@@ -79,12 +89,13 @@ class ApiError(Exception):
         return cls(GrpcCode.NOT_FOUND, message)
 
     def body(self) -> dict[str, Any]:
-        details: list[dict[str, Any]] = []
+        """The JSON answer: ``{"code", "message", "details"}``."""
         if self.violations:
-            details.append(
-                {
-                    "@type": BAD_REQUEST_TYPE,
-                    "field_violations": [{"field": f, "description": d} for f, d in self.violations],
-                }
-            )
-        return {"code": int(self.code), "message": self.message, "details": details}
+            detail: dict[str, Any] = {
+                "@type": BAD_REQUEST_TYPE,
+                "field_violations": [{"field": f, "description": d} for f, d in self.violations],
+            }
+        else:
+            # The official CLI prints details[].detail of an RPC error (and nothing without it).
+            detail = {"@type": DEBUG_INFO_TYPE, "stack_entries": [], "detail": self.message}
+        return {"code": int(self.code), "message": self.message, "details": [detail]}

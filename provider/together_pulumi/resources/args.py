@@ -120,9 +120,6 @@ class AddOnConfigArgs:
     ingress: EnabledFlagArgs | pulumi.Input[dict[str, Any]] | None = None
     """Configuration of the ingress add-on."""
 
-    torchpass: EnabledFlagArgs | pulumi.Input[dict[str, Any]] | None = None
-    """Configuration of the torchpass add-on."""
-
     headlamp: EnabledFlagArgs | pulumi.Input[dict[str, Any]] | None = None
     """Configuration of the headlamp add-on."""
 
@@ -273,7 +270,9 @@ class GpuClusterArgs:
     """A shared volume created together with the cluster."""
 
     slurm_shm_size_gib: pulumi.Input[int] | None = None
-    """SLURM only (required there): shared memory size in GiB."""
+    """SLURM only (required to create one): shared memory size in GiB. A cluster switched to SLURM in place gets the
+    service's default (64).
+    """
 
     slurm_image: pulumi.Input[str] | None = None
     """SLURM only: custom Slurm image."""

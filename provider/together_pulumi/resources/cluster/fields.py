@@ -112,7 +112,15 @@ CLUSTER_FIELDS: tuple[Field, ...] = (
     Field("project_id", str, "Project that owns the cluster. Default: the API key's project.", computed=True),
     Field("volume_id", str, "Existing shared volume of the same region to attach (e.g. a SharedVolume's volume_id)."),
     Field("shared_volume", INLINE_SHARED_VOLUME, "A shared volume created together with the cluster."),
-    Field("slurm_shm_size_gib", int, "SLURM only (required there): shared memory size in GiB.", minimum=1, unit="GiB"),
+    Field(
+        "slurm_shm_size_gib",
+        int,
+        "SLURM only (required to create one): shared memory size in GiB. A cluster switched to SLURM in place "
+        "gets the service's default (64).",
+        minimum=1,
+        unit="GiB",
+        computed=True,
+    ),
     Field("slurm_image", str, "SLURM only: custom Slurm image."),
     Field("install_traefik", bool, "KUBERNETES only: install the Traefik ingress controller."),
     Field(

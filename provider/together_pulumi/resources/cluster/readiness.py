@@ -109,7 +109,10 @@ class ReadinessProvider(ConfiguredProvider):
         def ready(c: Cluster | None) -> bool:
             if c is None or c.status != ClusterStatus.READY:
                 return False
-            return bool(props.get("auto_scale")) or (c.num_gpus == want_gpus and _live_gpus(c) == want_gpus)
+            # Preemptible GPUs run on nodes of their own, beside the ones num_gpus asks for.
+            return bool(props.get("auto_scale")) or (
+                c.num_gpus == want_gpus and _live_gpus(c) == want_gpus + c.allocated_preemptible_gpus
+            )
 
         def describe(c: Cluster | None) -> str:
             if c is None:

@@ -43,11 +43,12 @@ def inline_volume_name(p: Mapping[str, Any]) -> Any:
     return f"{name}-storage" if isinstance(name, str) and name != UNKNOWN else UNKNOWN
 
 
-def _slurm(p: Mapping[str, Any], _: Mapping[str, Any]) -> list[Violation]:
+def _slurm(p: Mapping[str, Any], olds: Mapping[str, Any]) -> list[Violation]:
     if p.get("cluster_type") != ClusterType.SLURM:
         return []
     found = []
-    if p.get("slurm_shm_size_gib") is None:
+    # (A Kubernetes cluster switched to Slurm in place gets the service's default.)
+    if p.get("slurm_shm_size_gib") is None and not olds:
         found.append(
             Violation(
                 "slurm_shm_size_gib",

@@ -240,8 +240,11 @@ class ClusterProvider(TableProvider):
         outs.update({name: value for name, value in changes.items() if name in COUNTS_RESET_WHEN_REMOVED})
         if changes:
             label = f"GpuCluster {news.get('cluster_name') or id_} ({id_})"
+            body = {**changes}
+            if "add_ons" in body:  # an update addresses add-ons by name; their type is fixed at create
+                body["add_ons"] = [{k: v for k, v in a.items() if k != "add_on_type"} for a in body["add_ons"]]
             try:
-                cluster = session.client().update_cluster(id_, ClusterUpdateRequest.model_validate(changes))
+                cluster = session.client().update_cluster(id_, ClusterUpdateRequest.model_validate(body))
             except errors.APIStatusError as exc:
                 raise ProviderError(
                     f"{label}: the API refused the update of {', '.join(sorted(changes))}: {exc}"

@@ -1,108 +1,71 @@
-"""Pydantic models of the Instant Clusters wire format (``/v1/compute``).
-
-Shapes follow the official ``together`` SDK 3.1.1. Two rules:
-
-* Response models are lenient: unknown fields are kept, and enum-like fields are plain strings, so a
-  new GPU type or status from the server never breaks a ``pulumi refresh``. Compare them with the
-  enums below (``StrEnum`` members compare equal to their strings).
-* Request models are strict: unknown fields and unknown enum values are rejected before anything is
-  sent.
-"""
+"""Clusters: the create and update bodies (strict) and the ``Cluster`` answer (lenient)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from .enums import (
-    AddOnType,
-    BillingType,
-    ClusterStatus,
-    ClusterType,
-    DcgmDiagLevel,
-    GpuType,
-    LoadBalancer,
-    VolumeStatus,
-)
+from ..enums import AddOnType, BillingType, ClusterType, DcgmDiagLevel, GpuType, LoadBalancer
+from ._base import Request, Response
+from .remediations import Remediation
 
 __all__ = [
     "AcceptanceTestsParams",
     "AddOn",
     "AddOnConfig",
-    "AddOnType",
-    "BillingType",
+    "AddOnUpdate",
     "Cluster",
     "ClusterConfig",
     "ClusterCreateRequest",
-    "ClusterStatus",
-    "ClusterType",
     "ClusterUpdateRequest",
     "ControlPlaneNode",
-    "DcgmDiagLevel",
-    "DriverVersion",
     "EnabledFlag",
-    "GpuType",
     "GpuWorkerNode",
-    "LoadBalancer",
+    "NodeLifecycleEvent",
     "OidcConfig",
     "PhaseTransition",
-    "Region",
     "SharedVolumeCreate",
     "SlurmStartupScripts",
-    "Volume",
-    "VolumeCreateRequest",
     "VolumeRef",
-    "VolumeStatus",
-    "VolumeUpdateRequest",
 ]
 
 
-class _Request(BaseModel):
-    """Strict base of what we send: unknown fields and enum values are errors."""
-
-    model_config = ConfigDict(extra="forbid", use_enum_values=True)
-
-    def to_wire(self) -> dict[str, Any]:
-        """The JSON body: only fields that were set, without nulls."""
-        return self.model_dump(mode="json", exclude_none=True)
+# --- requests ------------------------------------------------------------------------------------
 
 
-class _Response(BaseModel):
-    """Lenient base of what we receive: unknown fields are kept."""
-
-    model_config = ConfigDict(extra="allow")
-
-
-# --- nested request objects -------------------------------------------------------------------
-
-
-class EnabledFlag(_Request):
+class EnabledFlag(Request):
     """``{"enabled": bool}``, the shape of every add-on and feature toggle."""
 
     enabled: bool | None = None
 
 
-class AddOnConfig(_Request):
+class AddOnConfig(Request):
     """Per-type add-on configuration."""
 
     dashboard: EnabledFlag | None = None
     ingress: EnabledFlag | None = None
-    torchpass: EnabledFlag | None = None
     headlamp: EnabledFlag | None = None
     slurm_web: EnabledFlag | None = None
 
 
-class AddOn(_Request):
-    """An add-on enabled at create time, or (without ``add_on_type``) changed by name on update."""
+class AddOn(Request):
+    """An add-on enabled at create time."""
 
-    add_on_type: AddOnType | None = None
+    add_on_type: AddOnType
     name: str
     config: AddOnConfig | None = None
 
 
-class SlurmStartupScripts(_Request):
+class AddOnUpdate(Request):
+    """An add-on changed by an update: named like an existing one; its config is merged."""
+
+    name: str
+    config: AddOnConfig | None = None
+
+
+class SlurmStartupScripts(Request):
     """Slurm lifecycle scripts; saving them triggers a live Slurm reconfigure."""
 
     controller_prolog: str | None = None
@@ -114,7 +77,7 @@ class SlurmStartupScripts(_Request):
     extra_slurm_conf: str | None = None
 
 
-class ClusterConfig(_Request):
+class ClusterConfig(Request):
     """Cluster software configuration."""
 
     load_balancer: LoadBalancer
@@ -128,7 +91,7 @@ class ClusterConfig(_Request):
     slurm_startup_scripts: SlurmStartupScripts | None = None
 
 
-class OidcConfig(_Request):
+class OidcConfig(Request):
     """OIDC authentication for the cluster's Kubernetes API; fixed at create time."""
 
     issuer_url: str
@@ -140,7 +103,7 @@ class OidcConfig(_Request):
     ca_cert: str | None = None
 
 
-class AcceptanceTestsParams(_Request):
+class AcceptanceTestsParams(Request):
     """GPU acceptance tests run during bring-up."""
 
     enabled: bool | None = None
@@ -153,7 +116,7 @@ class AcceptanceTestsParams(_Request):
     storage_skipped: bool | None = None
 
 
-class SharedVolumeCreate(_Request):
+class SharedVolumeCreate(Request):
     """A volume created together with the cluster."""
 
     volume_name: str
@@ -161,12 +124,11 @@ class SharedVolumeCreate(_Request):
     region: str
     is_lifecycle_independent: bool | None = None
     project_id: str | None = None
+    #: Place the volume on the same infrastructure as this existing cluster.
+    instance_cluster_id: str | None = None
 
 
-# --- requests ------------------------------------------------------------------------------------
-
-
-class ClusterCreateRequest(_Request):
+class ClusterCreateRequest(Request):
     """Body of ``POST /v1/compute/clusters``."""
 
     cluster_name: str
@@ -199,7 +161,7 @@ class ClusterCreateRequest(_Request):
     cluster_config: ClusterConfig | None = None
 
 
-class ClusterUpdateRequest(_Request):
+class ClusterUpdateRequest(Request):
     """Body of ``PUT /v1/compute/clusters/{cluster_id}``: omitted fields are kept by the server."""
 
     num_gpus: int | None = None
@@ -208,38 +170,21 @@ class ClusterUpdateRequest(_Request):
     num_preemptible_gpus: int | None = None
     num_capacity_pool_gpus: int | None = None
     reservation_end_time: datetime | None = None
-    add_ons: list[AddOn] | None = None
+    add_ons: list[AddOnUpdate] | None = None
     cluster_config: ClusterConfig | None = None
-
-
-class VolumeCreateRequest(_Request):
-    """Body of ``POST /v1/compute/clusters/storage/volumes``."""
-
-    volume_name: str
-    size_tib: int = Field(ge=1)
-    region: str
-    is_lifecycle_independent: bool | None = None
-    project_id: str | None = None
-
-
-class VolumeUpdateRequest(_Request):
-    """Body of ``PUT /v1/compute/clusters/storage/volumes`` (the id travels in the body)."""
-
-    volume_id: str
-    size_tib: int | None = Field(default=None, ge=1)
 
 
 # --- responses -----------------------------------------------------------------------------------
 
 
-class PhaseTransition(_Response):
+class PhaseTransition(Response):
     """One entry of a cluster's or node's phase history."""
 
     phase: str
     transition_time: datetime
 
 
-class ControlPlaneNode(_Response):
+class ControlPlaneNode(Response):
     """A control plane node."""
 
     node_id: str
@@ -252,8 +197,8 @@ class ControlPlaneNode(_Response):
     phase_transitions: list[PhaseTransition] = Field(default_factory=list)
 
 
-class GpuWorkerNode(_Response):
-    """A GPU worker node (8 GPUs on every node type offered today)."""
+class GpuWorkerNode(Response):
+    """A GPU worker node (8 GPUs on every node type offered today); also a deleted one."""
 
     node_id: str
     host_name: str
@@ -265,10 +210,29 @@ class GpuWorkerNode(_Response):
     instance_id: str | None = None
     public_ipv4: str | None = None
     slurm_worker_hostname: str | None = None
+    ephemeral_storage: str | None = None
+    ib_hca_count: int | None = None
+    ib_hca_type: str | None = None
+    nvswitch_count: int | None = None
+    nvswitch_type: str | None = None
+    auto_remediation_enabled: bool | None = None
+    marked_for_deletion: bool | None = None
+    #: Only on ``deleted_gpu_worker_nodes``: when it left the live data plane.
+    deleted_at: datetime | None = None
+    latest_remediation: Remediation | None = None
     phase_transitions: list[PhaseTransition] = Field(default_factory=list)
 
 
-class VolumeRef(_Response):
+class NodeLifecycleEvent(Response):
+    """A node joining, leaving or being preempted or remediated (``TogetherScaledUp``, ...)."""
+
+    node_id: str
+    reason: str
+    message: str = ""
+    timestamp: datetime | None = None
+
+
+class VolumeRef(Response):
     """A volume as listed on a cluster."""
 
     volume_id: str
@@ -277,7 +241,7 @@ class VolumeRef(_Response):
     status: str
 
 
-class Cluster(_Response):
+class Cluster(Response):
     """A GPU cluster as the server reports it."""
 
     cluster_id: str
@@ -300,6 +264,9 @@ class Cluster(_Response):
     num_cpu_workers: int = 0
     control_plane_nodes: list[ControlPlaneNode] = Field(default_factory=list)
     gpu_worker_nodes: list[GpuWorkerNode] = Field(default_factory=list)
+    #: Nodes that left the live data plane; not live capacity.
+    deleted_gpu_worker_nodes: list[GpuWorkerNode] = Field(default_factory=list)
+    node_lifecycle_events: list[NodeLifecycleEvent] = Field(default_factory=list)
     volumes: list[VolumeRef] = Field(default_factory=list)
     add_ons: list[dict[str, Any]] = Field(default_factory=list)
     phase_transitions: list[PhaseTransition] = Field(default_factory=list)
@@ -313,29 +280,9 @@ class Cluster(_Response):
     reservation_end_time: datetime | None = None
     slurm_shm_size_gib: int | None = None
     install_traefik: bool | None = None
-
-
-class Volume(_Response):
-    """A shared volume as the server reports it (without region: the API does not return it)."""
-
-    volume_id: str
-    volume_name: str
-    size_tib: int
-    status: str
-
-
-class DriverVersion(_Response):
-    """One NVIDIA driver catalogue entry of a region."""
-
-    id: str = ""
-    cuda_version: str
-    nvidia_driver_version: str
-    os: str = ""
-
-
-class Region(_Response):
-    """A region, the GPU types it offers and its driver catalogue (newest first)."""
-
-    name: str
-    supported_instance_types: list[str] = Field(default_factory=list)
-    driver_versions: list[DriverVersion] = Field(default_factory=list)
+    duration_hours: int | None = None
+    os_image: str | None = None
+    machine_cluster_id: str | None = None
+    is_in_substrate: bool | None = None
+    ums_org_id: str | None = None
+    ums_project_id: str | None = None
