@@ -81,8 +81,10 @@ def start_emulator(
     api_key: str | None = None,
     state_file: Path | None = None,
     startup_timeout: float = 30.0,
+    port: int = 0,
 ) -> Iterator[EmulatorProcess]:
-    """Run ``python -m together_pulumi.emulator --port 0 ...`` until the block ends."""
+    """Run ``python -m together_pulumi.emulator --port 0 ...`` until the block ends (``port``: a
+    fixed one, to restart an emulator where its clients expect it)."""
     args = [
         sys.executable,
         "-m",
@@ -90,7 +92,7 @@ def start_emulator(
         "--host",
         "127.0.0.1",
         "--port",
-        "0",
+        str(port),
         "--provisioning-seconds",
         str(provisioning_seconds),
         "--deletion-seconds",

@@ -43,7 +43,7 @@ from .args import (
 from .cluster.fields import CLUSTER_FIELDS, READINESS_INPUTS, READINESS_OUTPUTS, READINESS_STEP_INPUTS
 from .cluster.readiness import ReadinessProvider, ReadinessStep
 from .cluster.step import ClusterProvider, ClusterStep
-from .props import check_volume_region, claim_name, name_inputs, props_from_args
+from .props import check_volume_region, claim_name, name_inputs, props_from_args, quiet_interrupts
 
 __all__ = [
     "CLUSTER_FIELDS",
@@ -79,6 +79,7 @@ class GpuCluster(GpuClusterOutputs, pulumi.ComponentResource):
         **kwargs: Any,
     ) -> None:
         super().__init__(TYPE_TOKEN, resource_name, None, opts)
+        quiet_interrupts()
         props = props_from_args(GpuClusterArgs, args, kwargs, CLUSTER_FIELDS, "GpuCluster")
         props = {k: v for k, v in props.items() if k not in READINESS_OUTPUTS}
         owner = f"GpuCluster {resource_name}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import signal
 import threading
 from enum import Enum
 from typing import Any, TypeVar
@@ -16,7 +17,7 @@ from .fields import Field
 from .naming import stack_identity
 from .provider import AUTONAME_PREFIX, NAME_SEED
 
-__all__ = ["ProgramError", "claim_name", "name_inputs", "props_from_args", "to_props"]
+__all__ = ["ProgramError", "claim_name", "name_inputs", "props_from_args", "quiet_interrupts", "to_props"]
 
 _A = TypeVar("_A")
 
@@ -143,3 +144,28 @@ def check_volume_region(volume_id: Any, owner: str, region: Any) -> None:
             f"{owner}: volume_id is the volume of {volume}, which is in {volume_region}, but the cluster is in "
             f"{region}; a cluster can attach only a volume of its own region"
         )
+
+
+# --- the program's end after a failed update -------------------------------------------------------
+
+#: The exit status with which Pulumi's Python executor says "the error was already shown".
+_ALREADY_SHOWN = 32
+
+
+def _exit_quietly(_signum: int, _frame: Any) -> None:
+    raise SystemExit(_ALREADY_SHOWN)
+
+
+def quiet_interrupts() -> None:
+    """End the program quietly when the engine interrupts it.
+
+    When an update fails (or the user presses Ctrl-C), Pulumi's language host sends the program
+    SIGINT, and Python's default answer is a ``KeyboardInterrupt`` traceback, which the CLI prints
+    after the real error as if it were one. A ``SystemExit`` ends the program the same way without
+    printing anything. Only Python's own default handler is replaced (a program that set its own
+    keeps it), and only from the main thread, where signal handlers live.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _exit_quietly)

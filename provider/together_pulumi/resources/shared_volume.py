@@ -16,7 +16,7 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from .args import SharedVolumeArgs, SharedVolumeOutputs
-from .props import claim_name, name_inputs, props_from_args, remember_volume
+from .props import claim_name, name_inputs, props_from_args, quiet_interrupts, remember_volume
 from .volume.fields import READINESS_INPUTS, VOLUME_FIELDS
 from .volume.readiness import VolumeReadinessStep
 from .volume.step import SharedVolumeProvider
@@ -36,6 +36,7 @@ class SharedVolume(Resource, SharedVolumeOutputs, module="together", name="Share
         opts: pulumi.ResourceOptions | None = None,
         **kwargs: Any,
     ) -> None:
+        quiet_interrupts()
         props = props_from_args(SharedVolumeArgs, args, kwargs, VOLUME_FIELDS, "SharedVolume")
         owner = f"SharedVolume {resource_name}"
         claim_name("volume", props.get("volume_name"), owner)
