@@ -1,11 +1,14 @@
-# Thin targets over scripts/ and python. `make demo` and `make test` set up everything they need:
+# Thin targets over scripts and python. `make demo` and `make test` set up everything they need:
 # a virtualenv with the project (.venv), the Pulumi engine (scripts/setup-engine.sh), the emulator.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Tests run in parallel, one worker per core (pytest-xdist); PYTEST_WORKERS=0 runs them in one process.
+PYTEST_WORKERS ?= auto
+PYTEST := $(PY) -m pytest -q -n $(PYTEST_WORKERS)
 
-.PHONY: demo test unit e2e lint schema docs engine venv clean
+.PHONY: demo test unit e2e chaos lint schema docs engine venv clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (set PYTHON=...)")'
@@ -22,22 +25,29 @@ engine:
 demo: $(STAMP) engine
 	bash scripts/demo.sh
 
+# Everything but the long chaos suite: lint, types, unit, end-to-end (incl. the short chaos run).
 test: $(STAMP) engine lint
-	$(PY) -m pytest -q
+	$(PYTEST) -m 'not chaos'
 
+# Python alone: no engine, no Go toolchain.
 unit: $(STAMP)
-	$(PY) -m pytest -q -m 'not e2e'
+	$(PYTEST) -m 'not e2e and not engine and not chaos'
 
 e2e: $(STAMP) engine
-	$(PY) -m pytest -q -m e2e
+	$(PYTEST) -m 'e2e and not chaos'
+
+# The long chaos suite: CHAOS_RUNS seeded runs (default 12), CHAOS_REPORT=file for the totals.
+chaos: $(STAMP) engine
+	$(PY) -m pytest -q -s -m chaos tests/chaos
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check provider tests scripts examples
-	$(VENV)/bin/ruff format --check provider tests scripts examples
-	$(VENV)/bin/mypy provider
+	$(VENV)/bin/ruff check provider tests examples
+	$(VENV)/bin/ruff format --check provider tests examples
+	$(VENV)/bin/mypy provider tests
 
 schema: $(STAMP)
 	$(PY) -m together_pulumi.schema schema --out schema.json
+	$(PY) -m together_pulumi.codegen --out provider/together_pulumi/resources/args.py
 
 docs: $(STAMP)
 	$(PY) -m together_pulumi.schema docs --schema schema.json --out docs/reference.md

@@ -19,8 +19,9 @@ COMMON = ["--region", "us-central-8", "--gpu-type", "H100_SXM", "--num-gpus", "8
 
 
 def _cluster(emu: EmulatorProcess, name: str) -> dict[str, Any]:
-    (found,) = [c for c in emu.admin.state()["clusters"] if c["cluster_name"] == name]
-    return found
+    found: list[dict[str, Any]] = [c for c in emu.admin.state()["clusters"] if c["cluster_name"] == name]
+    assert len(found) == 1, found
+    return found[0]
 
 
 def _volume(emu: EmulatorProcess, volume_id: str) -> dict[str, Any] | None:

@@ -11,12 +11,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
+from pulumi.output import Unknown
 
 from emulator_process import DEFAULT_API_KEY, Admin, EmulatorProcess, start_emulator
 from together_pulumi.api.client import TogetherClient
 from together_pulumi.resources import session
 from together_pulumi.resources.props import forget_claims
 from together_pulumi.resources.provider import AUTONAME_PREFIX, NAME_SEED
+
+#: A value not known yet, as the dynamic provider host hands it to check and diff during preview.
+AN_UNKNOWN: Any = Unknown()  # type: ignore[no-untyped-call]
 
 #: The private inputs a program passes for a resource named "train" (see resources/props.py).
 NAMED_TRAIN: dict[str, Any] = {AUTONAME_PREFIX: "train", NAME_SEED: "0123456789abcdef"}
@@ -111,3 +116,9 @@ def sent_updates(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 
     monkeypatch.setattr(TogetherClient, "update_cluster", spy)
     return sent
+
+
+def outs(result: CreateResult | UpdateResult | ReadResult) -> dict[str, Any]:
+    """A provider method's outputs (typed as optional by the SDK; ours always has them)."""
+    assert result.outs is not None
+    return result.outs

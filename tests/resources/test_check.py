@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pulumi.output import Unknown
 
 from emulator_process import EmulatorProcess
 from together_pulumi.resources.fields import UNKNOWN
@@ -13,7 +12,7 @@ from together_pulumi.resources.gpu_cluster import ClusterProvider
 from together_pulumi.resources.provider import AUTONAME_PREFIX, NAME_SEED
 from together_pulumi.resources.shared_volume import SharedVolumeProvider
 
-from .conftest import NAMED_TRAIN, OIDC
+from .conftest import AN_UNKNOWN, NAMED_TRAIN, OIDC
 
 BASE: dict[str, Any] = {"region": "us-central-8", "gpu_type": "H100_SXM", "num_gpus": 16, **NAMED_TRAIN}
 
@@ -167,7 +166,7 @@ def test_without_credentials_the_preview_fails_on_the_settings(no_credentials: N
 
 #: Both forms of "not known yet": what the dynamic host hands check and diff during preview (an
 #: object), and the wire string.
-UNKNOWNS = pytest.mark.parametrize("unknown", [Unknown(), UNKNOWN], ids=["Unknown-object", "wire-string"])
+UNKNOWNS = pytest.mark.parametrize("unknown", [AN_UNKNOWN, UNKNOWN], ids=["Unknown-object", "wire-string"])
 
 
 @UNKNOWNS

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pulumi.output import Unknown
 
 from together_pulumi.resources.errors import ProviderError
 from together_pulumi.resources.fields import UNKNOWN
 from together_pulumi.resources.gpu_cluster import CLUSTER_FIELDS, ClusterProvider, ReadinessProvider
 from together_pulumi.resources.provider import AUTONAME_PREFIX
 from together_pulumi.resources.shared_volume import VOLUME_FIELDS, SharedVolumeProvider
+
+from .conftest import AN_UNKNOWN
 
 # The contract, written independently of the field table it checks.
 CLUSTER_IN_PLACE = {
@@ -122,7 +123,7 @@ def test_scaling_8_to_64_is_an_update_and_a_gpu_type_change_a_replace() -> None:
     assert (scale.changes, scale.replaces) == (True, [])
     # check gives the replacement a new auto-name (test_check), so the new cluster is made first.
     retype = ClusterProvider().diff("t-1", OLD_STATE, {**NEWS, "gpu_type": "H200_SXM", "cluster_name": "train-f00d123"})
-    assert (retype.changes, set(retype.replaces)) == (True, {"gpu_type", "cluster_name"})
+    assert (retype.changes, set(retype.replaces or [])) == (True, {"gpu_type", "cluster_name"})
     assert retype.delete_before_replace is False  # create-before-delete: no downtime
 
 
@@ -161,7 +162,7 @@ def test_readiness_waits_again_after_a_scale_or_type_change_and_follows_a_new_cl
         assert (again.changes, again.replaces) == (True, [])
     # A replaced cluster (or one whose id is unknown during preview) is another wait, not a replacement;
     # the preview hands the unknown over as a pulumi.output.Unknown object.
-    for cluster_id in ("t-2", UNKNOWN, Unknown()):
+    for cluster_id in ("t-2", UNKNOWN, AN_UNKNOWN):
         new_cluster = provider.diff("r", olds, {**same, "cluster_id": cluster_id})
         assert (new_cluster.changes, new_cluster.replaces) == (True, [])
 

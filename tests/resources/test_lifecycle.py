@@ -17,7 +17,7 @@ from together_pulumi.resources.volume.fields import READINESS_INPUTS as VOLUME_R
 from together_pulumi.resources.volume.readiness import VolumeReadinessProvider
 from together_pulumi.resources.waiting import WaitTimeoutError
 
-from .conftest import NAMED_TRAIN, VirtualClock
+from .conftest import NAMED_TRAIN, VirtualClock, outs
 
 CLUSTER = {"region": "us-central-8", "gpu_type": "H100_SXM", "num_gpus": 16, **NAMED_TRAIN}
 VOLUME = {"region": "us-central-8", "size_tib": 2, **NAMED_TRAIN}
@@ -44,17 +44,17 @@ def test_create_returns_at_once_and_readiness_waits_with_progress(
     slow: EmulatorProcess, capsys: pytest.CaptureFixture[str]
 ) -> None:
     created = ClusterProvider().create(checked(CLUSTER))
-    assert created.outs["status"] == "WaitingForControlPlaneNodes"  # recorded before any waiting
-    assert created.outs["cluster_id"] == created.id
-    assert created.outs["nvidia_version_id"] == "nv-us-central-8-cu129-575-u2204"  # newest catalog entry
-    assert (created.outs["cuda_version"], created.outs["nvidia_driver_version"]) == ("12.9", "575")
+    assert outs(created)["status"] == "WaitingForControlPlaneNodes"  # recorded before any waiting
+    assert outs(created)["cluster_id"] == created.id
+    assert outs(created)["nvidia_version_id"] == "nv-us-central-8-cu129-575-u2204"  # newest catalog entry
+    assert (outs(created)["cuda_version"], outs(created)["nvidia_driver_version"]) == ("12.9", "575")
 
-    ready = ReadinessProvider().create(readiness_inputs(created.outs))
+    ready = ReadinessProvider().create(readiness_inputs(outs(created)))
 
-    assert ready.outs["status"] == "Ready"
-    assert ready.outs["num_nodes"] == 2
-    assert ready.outs["kubeconfig"].startswith("apiVersion: v1")
-    assert len(ready.outs["gpu_worker_nodes"]) == 2
+    assert outs(ready)["status"] == "Ready"
+    assert outs(ready)["num_nodes"] == 2
+    assert outs(ready)["kubeconfig"].startswith("apiVersion: v1")
+    assert len(outs(ready)["gpu_worker_nodes"]) == 2
     lines = capsys.readouterr().out.splitlines()
     statuses = [line for line in lines if created.id in line]
     assert any("WaitingForControlPlaneNodes" in line and "(+0s)" in line for line in statuses)
@@ -65,14 +65,14 @@ def test_create_returns_at_once_and_readiness_waits_with_progress(
 def test_a_timed_out_wait_keeps_the_cluster_and_the_next_up_resumes(slow: EmulatorProcess) -> None:
     created = ClusterProvider().create(checked({**CLUSTER, "ready_timeout_seconds": 10}))
     with pytest.raises(WaitTimeoutError) as raised:
-        ReadinessProvider().create(readiness_inputs(created.outs))
+        ReadinessProvider().create(readiness_inputs(outs(created)))
     message = str(raised.value)
     assert created.id in message
     assert "after 10s" in message
     assert "run `pulumi up` again to resume waiting" in message
     # The Cluster step's create succeeded, so the engine recorded the cluster; the next up only re-runs readiness.
-    ready = ReadinessProvider().create(readiness_inputs(created.outs, ready_timeout_seconds=600))
-    assert ready.outs["status"] == "Ready"
+    ready = ReadinessProvider().create(readiness_inputs(outs(created), ready_timeout_seconds=600))
+    assert outs(ready)["status"] == "Ready"
     assert len(slow.admin.state()["clusters"]) == 1
     assert slow.admin.requests_log()["counts"]["POST /v1/compute/clusters"] == 1
 
@@ -91,8 +91,8 @@ def test_a_burst_of_throttling_does_not_end_a_wait(slow: EmulatorProcess, capsys
             slow.admin.set_faults(rate_429=0.0)
 
     clock.sleep = sleep_then_recover  # type: ignore[method-assign]
-    ready = ReadinessProvider().create(readiness_inputs(created.outs, ready_timeout_seconds=3600))
-    assert ready.outs["status"] == "Ready"
+    ready = ReadinessProvider().create(readiness_inputs(outs(created), ready_timeout_seconds=3600))
+    assert outs(ready)["status"] == "Ready"
     assert "the API is not answering" in capsys.readouterr().out
 
 
@@ -110,7 +110,7 @@ def test_a_status_that_will_not_become_ready_stops_the_wait_at_once(
     created = ClusterProvider().create(checked(CLUSTER))
     api.admin.set_cluster_status(created.id, status)
     with pytest.raises(ProviderError, match=says) as raised:
-        ReadinessProvider().create(readiness_inputs(created.outs))
+        ReadinessProvider().create(readiness_inputs(outs(created)))
     assert created.id in str(raised.value) and "pulumi up" in str(raised.value)
     assert sum(clock.slept) < 1, "it must stop at once, not wait for the timeout"
 
@@ -127,35 +127,35 @@ def test_update_sends_only_changed_mutable_fields_then_waits_again(
 ) -> None:
     inputs = checked(CLUSTER)
     created = ClusterProvider().create(inputs)
-    ReadinessProvider().create(readiness_inputs(created.outs))
+    ReadinessProvider().create(readiness_inputs(outs(created)))
     news = {**inputs, "num_gpus": 64, "ready_timeout_seconds": 1200}
-    updated = ClusterProvider().update(created.id, created.outs, news)
+    updated = ClusterProvider().update(created.id, outs(created), news)
     assert sent_updates == [{"num_gpus": 64}]
-    assert updated.outs["cluster_id"] == created.id
-    assert updated.outs["nvidia_version_id"] == created.outs["nvidia_version_id"]  # resolved values are kept
-    ready = ReadinessProvider().update("r", {}, readiness_inputs(updated.outs))
-    assert (ready.outs["status"], ready.outs["num_nodes"]) == ("Ready", 8)
+    assert outs(updated)["cluster_id"] == created.id
+    assert outs(updated)["nvidia_version_id"] == outs(created)["nvidia_version_id"]  # resolved values are kept
+    ready = ReadinessProvider().update("r", {}, readiness_inputs(outs(updated)))
+    assert (outs(ready)["status"], outs(ready)["num_nodes"]) == ("Ready", 8)
 
     # A provider setting alone changes state but calls nothing.
-    again = ClusterProvider().update(created.id, updated.outs, {**news, "delete_timeout_seconds": 5})
+    again = ClusterProvider().update(created.id, outs(updated), {**news, "delete_timeout_seconds": 5})
     assert sent_updates == [{"num_gpus": 64}]
-    assert again.outs["delete_timeout_seconds"] == 5
+    assert outs(again)["delete_timeout_seconds"] == 5
 
 
 def test_refresh_reports_out_of_band_scale_and_deletion(api: EmulatorProcess) -> None:
     inputs = checked(CLUSTER)
     created = ClusterProvider().create(inputs)
     api.admin.scale_cluster(created.id, 32)
-    read = ClusterProvider().read(created.id, created.outs)
-    assert read.outs["num_gpus"] == 32
+    read = ClusterProvider().read(created.id, outs(created))
+    assert outs(read)["num_gpus"] == 32
     assert read.inputs is not None and read.inputs["num_gpus"] == 32
     # ...so the next preview shows exactly the drift, as an update back to the declared size.
-    drift = ClusterProvider().diff(created.id, read.outs, ClusterProvider().check(read.inputs, CLUSTER).inputs)
+    drift = ClusterProvider().diff(created.id, outs(read), ClusterProvider().check(read.inputs, CLUSTER).inputs)
     assert (drift.changes, drift.replaces) == (True, [])
 
     api.admin.delete_cluster(created.id)
-    gone = ClusterProvider().read(created.id, created.outs)
-    assert gone.id == "" and gone.outs == {}
+    gone = ClusterProvider().read(created.id, outs(created))
+    assert gone.id == "" and outs(gone) == {}
     assert ReadinessProvider().read("r", {"cluster_id": created.id}).id == ""
 
 
@@ -163,30 +163,30 @@ def test_values_the_service_chose_stay_put_after_a_refresh(api: EmulatorProcess)
     """The driver and project a refresh records are not removals in the next preview (nor changes)."""
     inputs = checked(CLUSTER)
     created = ClusterProvider().create(inputs)
-    read = ClusterProvider().read(created.id, created.outs)
+    read = ClusterProvider().read(created.id, outs(created))
     assert read.inputs is not None and read.inputs["project_id"] and read.inputs["nvidia_version_id"]
     rechecked = ClusterProvider().check(read.inputs, CLUSTER).inputs
     for name in ("project_id", "nvidia_version_id", "cuda_version", "nvidia_driver_version", "cluster_name"):
         assert rechecked[name] == read.inputs[name], name
-    assert ClusterProvider().diff(created.id, read.outs, rechecked).changes is False
+    assert ClusterProvider().diff(created.id, outs(read), rechecked).changes is False
 
 
 def test_autoscaler_moves_within_bounds_are_not_drift(api: EmulatorProcess) -> None:
     inputs = checked({**CLUSTER, "auto_scale": True, "auto_scale_max_gpus": 64})
     created = ClusterProvider().create(inputs)
     api.admin.scale_cluster(created.id, 48)
-    assert ClusterProvider().read(created.id, created.outs).outs["num_gpus"] == 16
+    assert outs(ClusterProvider().read(created.id, outs(created)))["num_gpus"] == 16
     api.admin.scale_cluster(created.id, 80)  # beyond the bound: that is drift
-    assert ClusterProvider().read(created.id, created.outs).outs["num_gpus"] == 80
+    assert outs(ClusterProvider().read(created.id, outs(created)))["num_gpus"] == 80
 
 
 def test_delete_waits_until_gone_and_404_is_success(slow: EmulatorProcess, capsys: pytest.CaptureFixture[str]) -> None:
     created = ClusterProvider().create(checked(CLUSTER))
-    ClusterProvider().delete(created.id, created.outs)
+    ClusterProvider().delete(created.id, outs(created))
     assert slow.admin.state()["clusters"] == []
     out = capsys.readouterr().out
     assert "deletion requested" in out and "deleted" in out
-    ClusterProvider().delete(created.id, created.outs)  # already gone: fine
+    ClusterProvider().delete(created.id, outs(created))  # already gone: fine
 
 
 def test_volume_delete_waits_for_the_cluster_being_deleted_to_release_it(slow: EmulatorProcess) -> None:
@@ -194,7 +194,7 @@ def test_volume_delete_waits_for_the_cluster_being_deleted_to_release_it(slow: E
     vol = volume.create(checked(VOLUME, volume))
     cluster = ClusterProvider().create(checked({**CLUSTER, "volume_id": vol.id}))
     session.client().delete_cluster(cluster.id)  # the cluster is Deleting and still holds the volume
-    volume.delete(vol.id, vol.outs)
+    volume.delete(vol.id, outs(vol))
     assert slow.admin.state()["volumes"] == []
 
 
@@ -203,24 +203,24 @@ def test_volume_delete_refuses_clearly_while_a_live_cluster_holds_it(api: Emulat
     vol = volume.create(checked(VOLUME, volume))
     cluster = ClusterProvider().create(checked({**CLUSTER, "volume_id": vol.id}))
     with pytest.raises(ProviderError, match=f"attached to cluster {cluster.id} \\(status Ready\\)"):
-        volume.delete(vol.id, vol.outs)
+        volume.delete(vol.id, outs(vol))
 
 
 def test_volume_create_returns_at_once_and_readiness_waits_then_resize_grows(slow: EmulatorProcess) -> None:
     volume = SharedVolumeProvider()
     inputs = checked({**VOLUME, "_autoname_prefix": "data"}, volume)
     created = volume.create(inputs)
-    assert created.outs["status"] == "provisioning"  # recorded before any waiting
-    assert created.outs["volume_name"].startswith("data-")
-    ready = VolumeReadinessProvider().create(volume_readiness_inputs(created.outs))
-    assert ready.outs["status"] == "available"
+    assert outs(created)["status"] == "provisioning"  # recorded before any waiting
+    assert outs(created)["volume_name"].startswith("data-")
+    ready = VolumeReadinessProvider().create(volume_readiness_inputs(outs(created)))
+    assert outs(ready)["status"] == "available"
 
-    grown = volume.update(created.id, created.outs, {**inputs, "size_tib": 6})
-    assert grown.outs["size_tib"] == 6
-    again = VolumeReadinessProvider().update("r", ready.outs, volume_readiness_inputs(grown.outs))
-    assert again.outs["status"] == "available" and again.outs["size_tib"] == 6
-    refreshed = volume.read(created.id, grown.outs)
-    assert refreshed.outs["size_tib"] == 6 and refreshed.inputs is not None
+    grown = volume.update(created.id, outs(created), {**inputs, "size_tib": 6})
+    assert outs(grown)["size_tib"] == 6
+    again = VolumeReadinessProvider().update("r", outs(ready), volume_readiness_inputs(outs(grown)))
+    assert outs(again)["status"] == "available" and outs(again)["size_tib"] == 6
+    refreshed = volume.read(created.id, outs(grown))
+    assert outs(refreshed)["size_tib"] == 6 and refreshed.inputs is not None
 
 
 def test_a_volume_wait_that_fails_leaves_the_volume_recorded(slow: EmulatorProcess) -> None:
@@ -230,10 +230,10 @@ def test_a_volume_wait_that_fails_leaves_the_volume_recorded(slow: EmulatorProce
     created = volume.create(checked({**VOLUME, "ready_timeout_seconds": 5}, volume))
     slow.admin.set_faults(rate_503=1.0, retry_after_seconds=1)
     with pytest.raises(WaitTimeoutError, match="run `pulumi up` again to resume waiting"):
-        VolumeReadinessProvider().create(volume_readiness_inputs(created.outs))
+        VolumeReadinessProvider().create(volume_readiness_inputs(outs(created)))
     slow.admin.set_faults(rate_503=0.0)
-    ready = VolumeReadinessProvider().create(volume_readiness_inputs({**created.outs, "ready_timeout_seconds": 600}))
-    assert ready.outs["status"] == "available"
+    ready = VolumeReadinessProvider().create(volume_readiness_inputs({**outs(created), "ready_timeout_seconds": 600}))
+    assert outs(ready)["status"] == "available"
     assert len(slow.admin.state()["volumes"]) == 1
 
 
@@ -260,8 +260,8 @@ def test_adopting_existing_objects(api: EmulatorProcess) -> None:
 
 def test_wait_for_ready_false_returns_as_soon_as_accepted(slow: EmulatorProcess) -> None:
     created = ClusterProvider().create(checked({**CLUSTER, "wait_for_ready": False}))
-    ready = ReadinessProvider().create(readiness_inputs(created.outs))
-    assert ready.outs["status"] == "WaitingForControlPlaneNodes"
+    ready = ReadinessProvider().create(readiness_inputs(outs(created)))
+    assert outs(ready)["status"] == "WaitingForControlPlaneNodes"
 
 
 def test_scheduled_capacity_does_not_wait_for_its_start(slow: EmulatorProcess) -> None:
@@ -272,8 +272,8 @@ def test_scheduled_capacity_does_not_wait_for_its_start(slow: EmulatorProcess) -
         "reservation_end_time": "2099-01-08T00:00:00Z",
     }
     created = ClusterProvider().create(checked(props))
-    ready = ReadinessProvider().create(readiness_inputs(created.outs))
-    assert ready.outs["status"] != "Ready"
+    ready = ReadinessProvider().create(readiness_inputs(outs(created)))
+    assert outs(ready)["status"] != "Ready"
 
 
 def test_without_credentials_check_says_what_to_set(no_credentials: None) -> None:
@@ -301,11 +301,11 @@ def test_an_adopted_cluster_shows_no_change_on_the_next_preview(api: EmulatorPro
     program = {**CLUSTER, "existing_cluster_id": original.id}
     adopted = ClusterProvider().create(checked(program))
     again = ClusterProvider().check(checked(program), program).inputs
-    assert ClusterProvider().diff(adopted.id, adopted.outs, again).changes is False
+    assert ClusterProvider().diff(adopted.id, outs(adopted), again).changes is False
     # Dropping existing_cluster_id afterwards keeps managing the same cluster, unchanged.
     later = {k: v for k, v in program.items() if k != "existing_cluster_id"}
     assert (
-        ClusterProvider().diff(adopted.id, adopted.outs, ClusterProvider().check(again, later).inputs).changes is False
+        ClusterProvider().diff(adopted.id, outs(adopted), ClusterProvider().check(again, later).inputs).changes is False
     )
 
 
@@ -313,12 +313,12 @@ def test_removing_preemptible_gpus_sends_zero(api: EmulatorProcess, sent_updates
     inputs = checked({**CLUSTER, "num_preemptible_gpus": 8, "project_id": "proj-emulator"})
     created = ClusterProvider().create(inputs)
     news = {k: v for k, v in inputs.items() if k != "num_preemptible_gpus"}
-    updated = ClusterProvider().update(created.id, created.outs, news)
+    updated = ClusterProvider().update(created.id, outs(created), news)
     assert sent_updates == [{"num_preemptible_gpus": 0}]
-    assert updated.outs["num_preemptible_gpus"] == 0
+    assert outs(updated)["num_preemptible_gpus"] == 0
 
 
 def test_a_wait_for_a_size_the_cluster_never_reaches_says_so(api: EmulatorProcess) -> None:
     created = ClusterProvider().create(checked(CLUSTER))
     with pytest.raises(WaitTimeoutError, match="is still Ready with 16 of 24 GPUs after"):
-        ReadinessProvider().create(readiness_inputs(created.outs, num_gpus=24, ready_timeout_seconds=60))
+        ReadinessProvider().create(readiness_inputs(outs(created), num_gpus=24, ready_timeout_seconds=60))

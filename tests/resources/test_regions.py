@@ -43,7 +43,7 @@ def program(api: EmulatorProcess) -> None:
     pulumi.runtime.set_mocks(NoResources(), project="p", stack="s", preview=False)
 
 
-@pulumi.runtime.test
+@pulumi.runtime.test  # type: ignore[untyped-decorator]
 def test_get_regions_output_in_a_program(program: None) -> pulumi.Output[Any]:
 
     def check(regions: list[together.RegionInfo]) -> None:

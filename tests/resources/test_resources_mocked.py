@@ -47,7 +47,7 @@ def resolved(output: pulumi.Output[Any]) -> Any:
     return output.apply(lambda v: v)
 
 
-@pulumi.runtime.test
+@pulumi.runtime.test  # type: ignore[untyped-decorator]
 def test_keyword_style_builds_the_component_and_its_steps(mocks: Mocks) -> pulumi.Output[Any]:
     cluster = together.GpuCluster("train", region="us-central-8", gpu_type=together.GpuType.H100_SXM, num_gpus=16)
 
@@ -67,7 +67,7 @@ def test_keyword_style_builds_the_component_and_its_steps(mocks: Mocks) -> pulum
     return pulumi.Output.all(cluster.cluster_id, cluster.status, cluster.num_nodes, cluster.gpu_type).apply(check)
 
 
-@pulumi.runtime.test
+@pulumi.runtime.test  # type: ignore[untyped-decorator]
 def test_args_style_and_nested_args(mocks: Mocks) -> pulumi.Output[Any]:
     args = together.GpuClusterArgs(
         region="us-west-1",
@@ -93,17 +93,17 @@ def test_args_style_and_nested_args(mocks: Mocks) -> pulumi.Output[Any]:
     return cluster.cluster_id.apply(check)
 
 
-@pulumi.runtime.test
+@pulumi.runtime.test  # type: ignore[untyped-decorator]
 def test_kubeconfig_is_secret(mocks: Mocks) -> pulumi.Output[Any]:
     cluster = together.GpuCluster("train", region="us-central-8", gpu_type="H100_SXM", num_gpus=8)
 
     def check(secret: bool) -> None:
         assert secret is True
 
-    return pulumi.Output.from_input(cluster.kubeconfig.is_secret()).apply(check)
+    return pulumi.Output.from_input(cluster.kubeconfig.is_secret()).apply(check)  # type: ignore[arg-type]
 
 
-@pulumi.runtime.test
+@pulumi.runtime.test  # type: ignore[untyped-decorator]
 def test_shared_volume_both_styles(mocks: Mocks) -> pulumi.Output[Any]:
     a = together.SharedVolume("a", region="us-central-8", size_tib=4)
     b = together.SharedVolume("b", together.SharedVolumeArgs(region="us-central-8", size_tib=2, volume_name="named"))

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 
+from together_pulumi.codegen import ARGS_MODULE, render_args
 from together_pulumi.resources.fields import Change, camel_case
 from together_pulumi.resources.gpu_cluster import CLUSTER_FIELDS
 from together_pulumi.resources.shared_volume import VOLUME_FIELDS
-from together_pulumi.schema import build_schema, render_docs, schema_text
+from together_pulumi.schema import render_docs, schema_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = ROOT / "schema.json"
@@ -23,7 +26,8 @@ DOCS_PATH = ROOT / "docs" / "reference.md"
 
 @pytest.fixture(scope="module")
 def schema() -> dict[str, Any]:
-    return json.loads(SCHEMA_PATH.read_text())
+    loaded: dict[str, Any] = json.loads(SCHEMA_PATH.read_text())
+    return loaded
 
 
 def pulumi_version() -> str:
@@ -53,12 +57,14 @@ def test_committed_docs_are_what_the_schema_renders(schema: dict[str, Any]) -> N
     assert DOCS_PATH.read_text() == render_docs(schema), "docs/reference.md is stale: run `make docs` and commit it"
 
 
+@pytest.mark.engine
 def test_schema_validates_against_pulumis_metaschema(schema: dict[str, Any], metaschema: dict[str, Any]) -> None:
     validator = jsonschema.Draft202012Validator(metaschema)
     errors = sorted(validator.iter_errors(schema), key=lambda e: list(e.path))
     assert errors == [], "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
 
 
+@pytest.mark.engine
 def test_metaschema_validation_really_catches_mistakes(schema: dict[str, Any], metaschema: dict[str, Any]) -> None:
     broken = json.loads(json.dumps(schema))
     broken["resources"]["together:index:GpuCluster"]["inputProperties"]["numGpus"]["type"] = "int64"
@@ -110,6 +116,7 @@ def test_conventions_of_the_contract(schema: dict[str, Any]) -> None:
                 assert replaces == (field.change is Change.REPLACE), f"{token}.{camel}"
 
 
+@pytest.mark.engine
 def test_the_real_cli_binds_the_schema(engine_bin: Path, tmp_path: Path) -> None:
     """`pulumi schema check` runs the engine's own binder and its language checks.
 
@@ -144,5 +151,15 @@ def test_the_real_cli_binds_the_schema(engine_bin: Path, tmp_path: Path) -> None
     assert bad.returncode != 0 and "together:index:No" in bad.stdout + bad.stderr
 
 
-def test_build_schema_is_deterministic() -> None:
-    assert build_schema() == build_schema()
+def test_generation_does_not_depend_on_set_or_dict_order() -> None:
+    """The same schema.json and Args module in processes with different hash seeds."""
+    for seed in ("1", "2"):
+        for args in (["-m", "together_pulumi.schema", "schema"], ["-m", "together_pulumi.codegen"]):
+            env = {**os.environ, "PYTHONHASHSEED": seed}
+            out = subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, check=True).stdout
+            expected = schema_text() if "schema" in args else render_args()
+            assert out == expected, f"{' '.join(args)} differs with PYTHONHASHSEED={seed}"
+
+
+def test_committed_args_module_is_what_the_tables_generate() -> None:
+    assert ARGS_MODULE.read_text() == render_args(), "resources/args.py is stale: run `make schema` and commit it"

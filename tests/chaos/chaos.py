@@ -1,0 +1,268 @@
+"""A seeded chaos run: a stack driven through the real CLI while the world misbehaves.
+
+One run is one seed. It declares a SharedVolume and a GpuCluster attached to it, then walks them
+through create, scale, growth, scale-down and destroy with plain ``pulumi up`` / ``pulumi destroy``.
+Every attempt at a step may be disturbed, chosen by the seed:
+
+* ``kill``: ``kill -9`` of the whole ``pulumi`` process group at a random moment, then
+  ``pulumi cancel`` (what a cancelled CI job or a closed laptop leaves behind);
+* ``restart``: the emulator is killed and started again from its state file on the same port;
+* ``outage``: for a few seconds every API request has its connection cut;
+* ``slow``: every API request takes up to 1.5 s longer;
+* ``faults``: a share of requests answered 429/503 or cut, half of the 5xx and cuts after the
+  change was made.
+
+A disturbed attempt may fail; the step is then tried again (undisturbed after three tries), the
+way a person re-runs ``pulumi up``. After every step that succeeds the invariants are checked: the
+clusters and volumes at the emulator are exactly those in the stack state and exactly those
+declared, no object is held by two resources, and after destroy nothing is left.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import socket
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from e2e import harness as h
+from e2e.pulumi_cli import ProgramStack
+from emulator_process import EmulatorProcess, start_emulator
+
+PROGRAM = '''\
+"""A volume and a cluster attached to it, sized by stack config (the chaos suite's program)."""
+
+import pulumi
+
+import together_pulumi as together
+
+config = pulumi.Config()
+data = together.SharedVolume("data", region="us-central-8", size_tib=config.get_int("volumeTib") or 4)
+cluster = together.GpuCluster(
+    "train",
+    region="us-central-8",
+    gpu_type="H100_SXM",
+    num_gpus=8 * (config.get_int("nodes") or 1),
+    volume_id=data.volume_id,
+)
+pulumi.export("cluster_id", cluster.cluster_id)
+pulumi.export("volume_id", data.volume_id)
+'''
+
+#: (command, config to set first) of every step; the last one destroys.
+STEPS: tuple[tuple[str, dict[str, str]], ...] = (
+    ("up", {"nodes": "1", "volumeTib": "4"}),
+    ("up", {"nodes": "2"}),
+    ("up", {"volumeTib": "6"}),
+    ("up", {"nodes": "1"}),
+    ("destroy", {}),
+)
+SHORT_STEPS = (STEPS[0], STEPS[1], STEPS[-1])
+
+DISTURBANCES = ("none", "kill", "restart", "outage", "slow", "faults")
+_UNDISTURBED_AFTER = 3
+_MAX_ATTEMPTS = 8
+
+
+@dataclass
+class Report:
+    """What a run (or several) did and found."""
+
+    runs: int = 0
+    steps: int = 0
+    attempts: int = 0
+    failed_attempts: int = 0
+    disturbances: Counter[str] = field(default_factory=Counter)
+    injected_faults: int = 0
+    duplicates: int = 0
+    orphans: int = 0
+    leftovers: int = 0
+    shared_objects: int = 0
+    violations: list[str] = field(default_factory=list)
+
+    def add(self, other: Report) -> None:
+        for name, value in asdict(other).items():
+            if name == "disturbances":
+                self.disturbances.update(other.disturbances)
+            elif name == "violations":
+                self.violations += other.violations
+            else:
+                setattr(self, name, getattr(self, name) + value)
+
+    def summary(self) -> str:
+        kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.disturbances.items()))
+        return (
+            f"{self.runs} runs, {self.steps} steps, {self.attempts} attempts ({self.failed_attempts} failed); "
+            f"disturbances: {kinds}; {self.injected_faults} injected faults; duplicates {self.duplicates}, "
+            f"orphans {self.orphans}, leftovers {self.leftovers}, objects held twice {self.shared_objects}"
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class RestartableEmulator:
+    """An emulator with a state file on a fixed port, which can crash and come back."""
+
+    def __init__(self, state_file: Path) -> None:
+        self.state_file = state_file
+        self.port = free_port()
+        self._stack = contextlib.ExitStack()
+        self.process: EmulatorProcess | None = None
+        self.faults_seen = 0
+
+    def start(self) -> EmulatorProcess:
+        self.process = self._stack.enter_context(
+            start_emulator(
+                provisioning_seconds=2,
+                deletion_seconds=1,
+                volume_provisioning_seconds=0.5,
+                state_file=self.state_file,
+                port=self.port,
+                seed=None,
+            )
+        )
+        return self.process
+
+    def crash_and_restart(self) -> None:
+        """kill -9, then start again from the state file (what was committed survives)."""
+        assert self.process is not None
+        self.faults_seen += self.injected_faults()
+        self.process.process.kill()
+        self.process.process.wait()
+        self._stack.close()
+        self._stack = contextlib.ExitStack()
+        self.start()
+
+    def injected_faults(self) -> int:
+        assert self.process is not None
+        return sum(1 for e in h.log_entries(self.process) if e["fault"] is not None)
+
+    @property
+    def emu(self) -> EmulatorProcess:
+        assert self.process is not None
+        return self.process
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+@contextlib.contextmanager
+def _disturbance(kind: str, rng: random.Random, emulator: RestartableEmulator, stack: ProgramStack) -> Iterator[None]:
+    """Set up a disturbance that lasts the whole attempt (faults, slow); the timed ones act in run_step."""
+    if kind == "faults":
+        rate = rng.uniform(0.05, 0.2)
+        emulator.emu.admin.set_faults(
+            rate_429=rate, rate_503=rate, drop_rate=rate / 2, after_commit_ratio=0.5,
+            retry_after_seconds=0.2, seed=rng.randrange(1 << 30),
+        )  # fmt: skip
+    elif kind == "slow":
+        emulator.emu.admin.set_faults(latency_ms=rng.randint(200, 1500))
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            emulator.emu.admin.set_faults(
+                rate_429=0, rate_500=0, rate_503=0, drop_rate=0, latency_ms=0, methods=None, path_prefix="/v1"
+            )
+
+
+def _attempt(command: str, kind: str, rng: random.Random, emulator: RestartableEmulator, stack: ProgramStack) -> bool:
+    """One try at a step; True when the command succeeded."""
+    args = ("up", "--yes") if command == "up" else ("destroy", "--yes")
+    with _disturbance(kind, rng, emulator, stack):
+        process = stack.start(*args)
+        if kind in ("kill", "restart", "outage"):
+            delay = rng.uniform(0.5, 10.0)
+            try:
+                process.wait(timeout=delay)
+            except Exception:
+                if kind == "kill":
+                    stack.kill(process)
+                elif kind == "restart":
+                    emulator.crash_and_restart()
+                else:
+                    emulator.emu.admin.set_faults(drop_rate=1.0, after_commit_ratio=0.5)
+                    timer = threading.Timer(rng.uniform(2.0, 8.0), lambda: emulator.emu.admin.set_faults(drop_rate=0))
+                    timer.start()
+                    process.wait(timeout=600)
+                    timer.join()
+        process.wait(timeout=600)
+        if process.stdout is not None:
+            process.stdout.read()
+    if process.returncode != 0:
+        stack.pulumi("cancel", "--yes", check=False)  # a killed update leaves its lock behind
+    return process.returncode == 0
+
+
+def _check(stack: ProgramStack, emulator: RestartableEmulator, declared: int, report: Report) -> None:
+    """The invariants after a successful step."""
+    state = stack.export().get("deployment") or {}
+    resources = state.get("resources") or []
+    for type_, route_key in ((h.CLUSTER_TYPE, "clusters"), (h.VOLUME_TYPE, "volumes")):
+        in_state = [r["id"] for r in resources if r.get("type") == type_]
+        objects = emulator.emu.admin.state()[route_key]
+        live = [
+            o["cluster_id" if route_key == "clusters" else "volume_id"]
+            for o in objects
+            if o.get("status") != "Deleting"
+        ]
+        dupes = max(0, len(live) - declared)
+        orphans = len(set(live) - set(in_state))
+        shared = len(in_state) - len(set(in_state))
+        report.duplicates += dupes
+        report.orphans += orphans
+        report.shared_objects += shared
+        if sorted(in_state) != sorted(live) or len(live) != declared or shared:
+            report.violations.append(f"{type_}: state {in_state}, emulator {live}, declared {declared}")
+    bound = [v.get("bound_to") for v in emulator.emu.admin.state()["volumes"]]
+    if declared and bound != [next((r["id"] for r in resources if r.get("type") == h.CLUSTER_TYPE), None)]:
+        report.violations.append(f"the volume is bound to {bound}, not to the stack's cluster")
+
+
+def run(seed: int, workdir: Path, engine_bin: Path, *, short: bool = False) -> Report:
+    """One seeded run; the report counts what happened and what was found."""
+    rng = random.Random(seed)
+    report = Report(runs=1)
+    emulator = RestartableEmulator(workdir / "emulator-state.json")
+    emulator.start()
+    try:
+        stack = h.program_stack(workdir, emulator.emu, engine_bin, source=PROGRAM)
+        for command, config in SHORT_STEPS if short else STEPS:
+            for key, value in config.items():
+                stack.set_config(key, value)
+            report.steps += 1
+            for attempt in range(1, _MAX_ATTEMPTS + 1):
+                kind = rng.choice(DISTURBANCES) if attempt <= _UNDISTURBED_AFTER else "none"
+                if short and attempt == 1:
+                    kind = ("kill", "restart", "outage")[report.steps % 3]  # the short form always disturbs
+                report.attempts += 1
+                report.disturbances[kind] += 1
+                if _attempt(command, kind, rng, emulator, stack):
+                    break
+                report.failed_attempts += 1
+            else:
+                report.violations.append(f"step {command} {config} never succeeded")
+                break
+            _check(stack, emulator, 0 if command == "destroy" else 1, report)
+        final = emulator.emu.admin.state()
+        report.leftovers = len(final["clusters"]) + len(final["volumes"])
+        report.injected_faults = emulator.faults_seen + emulator.injected_faults()
+    finally:
+        emulator.close()
+    return report
+
+
+def as_dict(report: Report) -> dict[str, Any]:
+    data = asdict(report)
+    data["disturbances"] = dict(report.disturbances)
+    return data
