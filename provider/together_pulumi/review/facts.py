@@ -92,7 +92,7 @@ def display(value: Any, *, limit: int = 60) -> str:
     elif isinstance(value, int | float):
         text = f"{value:g}" if isinstance(value, float) else str(value)
     else:
-        text = json.dumps(_masked(value), sort_keys=True, separators=(",", ": "))
+        text = json.dumps(_masked(value), sort_keys=True)
     text = " ".join(text.split())  # one line, whatever the value held
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
