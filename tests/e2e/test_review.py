@@ -22,6 +22,7 @@ from .pulumi_cli import VENV_BIN, ProgramStack
 pytestmark = pytest.mark.e2e
 
 RATE_CARD = h.ROOT / "examples" / "rate-card.yaml"
+STREAMING_ENV = "PULUMI_ENABLE_STREAMING_JSON_PREVIEW"
 
 #: A volume and a cluster attached to it, each removable, every interesting setting from config.
 REVIEW_PROGRAM = '''\
@@ -85,6 +86,23 @@ def test_review_of_real_previews(emu: EmulatorProcess, engine_bin: Path, tmp_pat
     stack.set_config("billingType", "RESERVED")
     stack.set_config("volumeName", "train-data-2")
     live["replace"] = _preview(stack)
+    # The same change previewed once with the policy pack, as the engine's event stream: rows and
+    # policy verdicts in one input.
+    policy_config = tmp_path / "policy-config.json"
+    policy_config.write_text('{"together-max-gpus-per-cluster": {"maxGpus": 8}}')
+    stack.env[STREAMING_ENV] = "1"
+    streamed = stack.pulumi(
+        "preview",
+        "--json",
+        "--policy-pack",
+        str(h.ROOT / "policy"),
+        "--policy-pack-config",
+        str(policy_config),
+        check=False,
+    )
+    del stack.env[STREAMING_ENV]
+    assert streamed.returncode != 0, streamed.output  # mandatory violations fail the preview
+    live_events = streamed.stdout
     for key in ("gpuType", "billingType", "volumeName"):
         stack.remove_config(key)
     stack.set_config("withCluster", "false")
@@ -133,9 +151,25 @@ def test_review_of_real_previews(emu: EmulatorProcess, engine_bin: Path, tmp_pat
     text = _review(live["replace"], "--format", "text")
     assert text.returncode == 0 and "!! REPLACE" in text.stdout and 'GpuCluster "train": REPLACE' in text.stdout
 
+    events = _review(live_events, "--fail-on=policy")
+    assert events.returncode == 1, events.stdout + events.stderr
+    assert (
+        '🚫 **POLICY** [together-max-gpus-per-cluster] GpuCluster "train": 16 GPUs (num_gpus 16) exceed the maximum '
+        "of 8 GPUs per cluster (maxGpus)." in events.stdout
+    ), events.stdout
+    assert '[together-protect-prepaid-clusters] GpuCluster "train": billing_type RESERVED is paid up front' in (
+        events.stdout
+    )
+    assert "**Policy warnings (advisory, 1):**" in events.stdout and "[together-protect-data-volumes]" in events.stdout
+    assert 'GpuCluster "train" is REPLACED' in events.stdout
+
     if os.environ.get(previews.REGENERATE_ENV) == "1":
         for name, preview_json in live.items():
             previews.write(name, preview_json)
+        previews.write_events(previews.EVENTS_SCENARIO, live_events)
+    assert previews.fingerprint(previews.summarize(live_events)) == previews.fingerprint(
+        previews.fixture_summary(previews.EVENTS_SCENARIO)
+    ), f"tests/review/fixtures/{previews.EVENTS_SCENARIO}.jsonl is stale: regenerate it ({previews.REGENERATE_ENV}=1)"
     for name, preview_json in live.items():
         assert previews.fingerprint(previews.summarize(preview_json)) == previews.fingerprint(
             previews.fixture_summary(name)

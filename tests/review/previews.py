@@ -21,6 +21,8 @@ from together_pulumi.review import Summary, summarize
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SCENARIOS = ("create", "scale-up", "scale-down", "replace", "delete")
+#: The replace scenario previewed with the policy pack as the engine's event stream (a .jsonl fixture).
+EVENTS_SCENARIO = "replace-with-policy"
 REGENERATE_ENV = "TOGETHER_PULUMI_REGENERATE_FIXTURES"
 
 _DROPPED = {"sourcePosition", "stackTrace", "created", "modified", "duration"}
@@ -38,6 +40,8 @@ def scrub(value: Any) -> Any:
 
 
 def load(scenario: str) -> str:
+    if scenario == EVENTS_SCENARIO:
+        return (FIXTURES / f"{scenario}.jsonl").read_text()
     return (FIXTURES / f"{scenario}.json").read_text()
 
 
@@ -45,6 +49,24 @@ def write(scenario: str, preview_json: str) -> None:
     FIXTURES.mkdir(parents=True, exist_ok=True)
     data = scrub(json.loads(preview_json))
     (FIXTURES / f"{scenario}.json").write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+
+
+#: Events a review reads; the rest (debug logs, the program's output, the prelude's config) is dropped.
+_KEPT_EVENTS = ("resourcePreEvent", "policyEvent", "summaryEvent", "diagnosticEvent")
+
+
+def write_events(scenario: str, stream: str) -> None:
+    kept = []
+    for line in stream.splitlines():
+        if not line.strip():
+            continue
+        event = json.loads(line)
+        diag = event.get("diagnosticEvent")
+        if diag is not None and diag.get("severity") != "error":
+            continue
+        if any(key in event for key in _KEPT_EVENTS):
+            kept.append(json.dumps(scrub({k: v for k, v in event.items() if k != "timestamp"}), sort_keys=True))
+    (FIXTURES / f"{scenario}.jsonl").write_text("\n".join(kept) + "\n")
 
 
 def fingerprint(summary: Summary) -> list[tuple[Any, ...]]:

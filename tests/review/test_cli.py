@@ -49,7 +49,7 @@ def test_reads_a_file_and_writes_a_file(tmp_path: Path) -> None:
     assert code == 0 and out == ""
     text = report.read_text()
     assert text.startswith("### PR 42\n")
-    assert "**⚠️ 3 change(s) need a reviewer's attention before merging:**" in text
+    assert "**⚠️ 3 finding(s) need a reviewer's attention before merging:**" in text
     assert "PLACEHOLDER PRICES" in text
 
 
@@ -121,7 +121,7 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     with pytest.raises(SystemExit) as exit_:
         main(["review", "--fail-on", "replace,explode"], stdin=io.StringIO(""), stdout=io.StringIO())
     assert exit_.value.code == 2
-    assert "unknown kind 'explode'; valid: error, replace, delete" in capsys.readouterr().err
+    assert "unknown kind 'explode'; valid: error, policy, replace, delete" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         run("review", "--max-cost-increase", "lots")
 

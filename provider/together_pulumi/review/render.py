@@ -23,9 +23,17 @@ _OPERATION: Final = {
     "import": "import",
     "other": "other",
 }
-_ICON: Final = {"error": "⛔", "replace": "🔴", "delete": "🔴", "scale-down": "🟠", "billing-change": "🟠"}
+_ICON: Final = {
+    "error": "⛔",
+    "policy": "🚫",
+    "replace": "🔴",
+    "delete": "🔴",
+    "scale-down": "🟠",
+    "billing-change": "🟠",
+}
 _LABEL: Final = {
     "error": "ERROR",
+    "policy": "POLICY",
     "replace": "REPLACE",
     "delete": "DELETE",
     "scale-down": "SCALE-DOWN",
@@ -73,6 +81,10 @@ def _missing(summary: Summary) -> list[str]:
             if cost is not None:
                 found += [m for m in cost.missing if m not in found]
     return found
+
+
+def _advisories(summary: Summary) -> list[str]:
+    return [f"[{v.policy}] {v.message}" for v in summary.policy_violations if not v.mandatory]
 
 
 def _card_note(card: RateCard, source: str | None) -> str:
@@ -150,12 +162,18 @@ def render_markdown(
         out += [f"- {_md(reason)}" for reason in gate.reasons]
         out.append("")
     if loud:
-        out.append(f"**⚠️ {len(loud)} change(s) need a reviewer's attention before merging:**")
+        out.append(f"**⚠️ {len(loud)} finding(s) need a reviewer's attention before merging:**")
         out.append("")
         out += [f"- {_ICON[f.kind]} **{_LABEL[f.kind]}** {_md(f.message)}" for f in loud]
         out.append("")
     elif changed:
         out.append(f"No replacement, deletion, scale-down or billing change; {changed} resource(s) change.")
+        out.append("")
+    advisories = _advisories(summary)
+    if advisories:
+        out.append(f"**Policy warnings (advisory, {len(advisories)}):**")
+        out.append("")
+        out += [f"- ⚠️ {_md(a)}" for a in advisories]
         out.append("")
     if not summary.rows:
         out.append("No GpuCluster or SharedVolume in this preview.")
@@ -220,8 +238,13 @@ def render_text(
         out.append("")
     loud = _loud(summary)
     if loud:
-        out.append(f"!! {len(loud)} change(s) need a reviewer's attention:")
+        out.append(f"!! {len(loud)} finding(s) need a reviewer's attention:")
         out += [f"  !! {_LABEL[f.kind]:<10} {f.message}" for f in loud]
+        out.append("")
+    advisories = _advisories(summary)
+    if advisories:
+        out.append(f"Policy warnings (advisory, {len(advisories)}):")
+        out += _lines(advisories, "  ! ")
         out.append("")
     if not summary.rows:
         out.append("No GpuCluster or SharedVolume in this preview.")

@@ -7,7 +7,9 @@ per day and, with a rate card, the hourly cost before → after. It raises :clas
 reviewer must stop: replacements, deletions, scale-downs, changes of billing terms.
 
 Only what the preview says is used; secrets stay ``[secret]``, and values the engine does not know
-yet are shown as ``(known after apply)``.
+yet are shown as ``(known after apply)``. The input may also be the engine's event stream
+(``PULUMI_ENABLE_STREAMING_JSON_PREVIEW=1 pulumi preview --json --policy-pack ...``), which adds the
+policy pack's violations (:mod:`.events`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
+from .events import REPLACE_OPS, from_events, looks_like_events
 from .facts import ClusterFacts, InlineVolumeFacts, VolumeFacts, display, settings
 from .ratecard import Cost, RateCard, cluster_hourly_cost, commitment, volume_hourly_cost
 from .tokens import CLUSTER_COMPONENT_TYPE, READINESS_TYPE, UNKNOWN, Kind, Unknown, kind_of
@@ -28,6 +31,7 @@ __all__ = [
     "Finding",
     "FindingKind",
     "Operation",
+    "PolicyViolation",
     "PreviewError",
     "Row",
     "Summary",
@@ -35,10 +39,11 @@ __all__ = [
 ]
 
 Operation = Literal["create", "update", "replace", "delete", "unchanged", "read", "import", "other"]
-FindingKind = Literal["create", "update", "replace", "delete", "scale-down", "billing-change", "error"]
+FindingKind = Literal["create", "update", "replace", "delete", "scale-down", "billing-change", "policy", "error"]
 #: Every kind of finding, in the order reports list them; ``--fail-on`` takes these names.
 FINDING_KINDS: Final[tuple[FindingKind, ...]] = (
     "error",
+    "policy",
     "replace",
     "delete",
     "scale-down",
@@ -56,7 +61,6 @@ BILLING_TERMS: Final = (
     "capacity_pool_id",
     "num_capacity_pool_gpus",
 )
-_REPLACE_OPS: Final = {"replace", "create-replacement", "delete-replaced", "discard-replaced"}
 _OPS: Final[dict[str, Operation]] = {
     "create": "create",
     "update": "update",
@@ -96,6 +100,21 @@ class Finding:
     @property
     def loud(self) -> bool:
         return self.kind not in ("create", "update")
+
+
+@dataclass(frozen=True)
+class PolicyViolation:
+    """A policy pack's verdict on one resource or the stack (only in event-stream input)."""
+
+    policy: str
+    level: str
+    #: ``GpuCluster "train"``, ``the stack``, or ``<type> "<name>"`` for other resources.
+    resource: str
+    message: str
+
+    @property
+    def mandatory(self) -> bool:
+        return self.level in ("mandatory", "remediate")
 
 
 @dataclass(frozen=True)
@@ -149,10 +168,14 @@ class Summary:
     complete: bool = True
     rate_card: RateCard | None = None
     other_changes: Mapping[str, int] = field(default_factory=dict)
+    policy_violations: tuple[PolicyViolation, ...] = ()
 
     @property
     def findings(self) -> tuple[Finding, ...]:
         found = [Finding("error", "preview", e) for e in self.errors]
+        found += [
+            Finding("policy", v.resource, f"[{v.policy}] {v.message}") for v in self.policy_violations if v.mandatory
+        ]
         found += [f for row in self.rows for f in row.findings]
         order = {kind: i for i, kind in enumerate(FINDING_KINDS)}
         return tuple(sorted(found, key=lambda f: order[f.kind]))
@@ -214,6 +237,12 @@ class _Resource:
 def _load(preview: str | bytes | Mapping[str, Any]) -> Mapping[str, Any]:
     if isinstance(preview, Mapping):
         return preview
+    text = preview.decode("utf-8", "replace") if isinstance(preview, bytes) else preview
+    if looks_like_events(text):
+        try:
+            return from_events(text)
+        except ValueError as exc:
+            raise PreviewError(f"not a stream of engine events: {exc}") from None
     try:
         data = json.loads(preview)
     except ValueError as exc:
@@ -256,7 +285,7 @@ def _resources(steps: Sequence[Any]) -> list[_Resource]:
 
 
 def _operation(ops: Sequence[str]) -> Operation:
-    if _REPLACE_OPS & set(ops):
+    if REPLACE_OPS & set(ops):
         return "replace"
     for op in ops:
         if op in _OPS and op != "same":
@@ -467,7 +496,31 @@ def summarize(preview: str | bytes | Mapping[str, Any], rate_card: RateCard | No
     )
     summary_same = (data.get("changeSummary") or {}).get("same", 0)
     complete = not isinstance(summary_same, int) or summary_same <= same_steps
-    return Summary(tuple(rows), errors, complete, rate_card, others)
+    violations = tuple(_violation(v) for v in data.get("policyViolations") or [] if isinstance(v, Mapping))
+    return Summary(tuple(rows), errors, complete, rate_card, others, tuple(dict.fromkeys(violations)))
+
+
+def _resource_title(urn: str) -> str:
+    parts = urn.split("::")
+    if len(parts) < 4:
+        return "the stack"
+    type_token, name = parts[2].split("$")[-1], parts[-1]
+    if type_token == "pulumi:pulumi:Stack":
+        return "the stack"
+    kind = kind_of(type_token)
+    return f'{kind or type_token} "{name}"'
+
+
+def _violation(event: Mapping[str, Any]) -> PolicyViolation:
+    lines = [line for line in str(event.get("message", "")).strip().splitlines() if line.strip()]
+    # Pulumi puts the policy's description first; the rest is what the policy reported.
+    message = " ".join(lines[1:]) if len(lines) > 1 else " ".join(lines)
+    return PolicyViolation(
+        policy=str(event.get("policyName", "")),
+        level=str(event.get("enforcementLevel", "advisory")),
+        resource=_resource_title(str(event.get("resourceUrn") or "")),
+        message=message,
+    )
 
 
 def _is_ours(type_token: str) -> bool:
