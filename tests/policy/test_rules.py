@@ -69,7 +69,7 @@ def test_allowed_regions() -> None:
     assert check("together-allowed-regions", cluster(region="us-west-1"), config).violations == []
     assert check("together-allowed-regions", cluster()).not_applicable == "no allowedRegions configured"
     unknown = check("together-allowed-regions", cluster(region=UNKNOWN), config)
-    assert unknown.violations == [] and unknown.unknown == ['GpuCluster "train" region']
+    assert unknown.violations == [] and unknown.unknown == ['region of GpuCluster "train"']
 
 
 def test_allowed_gpu_and_billing_types() -> None:
@@ -100,7 +100,7 @@ def test_max_gpus_per_cluster_counts_autoscaling_and_preemptible() -> None:
     # engine numbers are floats
     assert check("together-max-gpus-per-cluster", cluster(num_gpus=16.0), {"maxGpus": 16.0}).violations == []
     unknown = check("together-max-gpus-per-cluster", cluster(num_gpus=UNKNOWN))
-    assert unknown.unknown == ['GpuCluster "train" num_gpus']
+    assert unknown.unknown == ['num_gpus of GpuCluster "train"']
 
 
 def test_max_gpus_per_stack() -> None:
@@ -111,7 +111,7 @@ def test_max_gpus_per_stack() -> None:
     ]
     assert check_stack("together-max-gpus-per-stack", clusters, [], {"maxGpus": 264}).violations == []
     partly = check_stack("together-max-gpus-per-stack", [cluster("a", num_gpus=16), cluster("b", num_gpus=UNKNOWN)], [])
-    assert partly.violations == [] and partly.unknown == ['GpuCluster "b" num_gpus']
+    assert partly.violations == [] and partly.unknown == ['num_gpus of GpuCluster "b"']
     over = check_stack(
         "together-max-gpus-per-stack", [cluster("a", num_gpus=32), cluster("b", num_gpus=UNKNOWN)], [], {"maxGpus": 16}
     )
@@ -264,3 +264,16 @@ def test_config_schemas_are_plain_json_schema_with_camel_case_keys() -> None:
         for key, prop in config_schema(r.config).items():
             assert key[0].islower() and "_" not in key, (r.name, key)
             assert "anyOf" not in prop and "title" not in prop and "$ref" not in str(prop), (r.name, key)
+
+
+def test_a_relative_rate_card_path_is_taken_from_the_pack_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pack").mkdir()
+    (tmp_path / "card.yaml").write_text("currency: USD\ngpu_hour: {H100_SXM: {ON_DEMAND: 1}}\n")
+    monkeypatch.chdir(tmp_path / "pack")  # the engine starts the pack in its directory
+    config = {"maxHourlyCost": 4, "rateCard": "../card.yaml"}
+    (message,) = check_stack("together-max-stack-hourly-cost", [cluster()], [], config).violations
+    assert message.startswith("The stack costs 8.00 USD/hour")
+    with pytest.raises(PolicyConfigError, match=r"relative paths are taken from the policy pack's directory, .*pack\)"):
+        check_stack("together-max-stack-hourly-cost", [cluster()], [], {**config, "rateCard": "card.yaml"})

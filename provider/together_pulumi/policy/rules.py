@@ -83,7 +83,7 @@ class Outcome:
     """What a check found: violation messages, and the settings it could not judge yet."""
 
     violations: list[str] = field(default_factory=list)
-    #: ``GpuCluster "train" region``: settings not known until ``pulumi up``.
+    #: ``region of GpuCluster "train"``: settings not known until ``pulumi up``.
     unknown: list[str] = field(default_factory=list)
     #: Set when the rule does not apply at all (e.g. no allowed list configured), with the reason.
     not_applicable: str | None = None
@@ -157,7 +157,7 @@ def config_schema(model: type[RuleConfig]) -> dict[str, dict[str, Any]]:
 
 def _unknown(subject: Subject, *props: str) -> list[str]:
     facts = subject.facts
-    return [f"{subject.title} {p}" for p in props if isinstance(getattr(facts, p), Unknown)]
+    return [f"{p} of {subject.title}" for p in props if isinstance(getattr(facts, p), Unknown)]
 
 
 def _listing(values: Sequence[str]) -> str:
@@ -285,7 +285,7 @@ def _max_gpus_per_stack(
     for cluster in clusters:
         peak = cluster.facts.peak_gpus
         if isinstance(peak, Unknown):
-            unknown.append(f"{cluster.title} num_gpus")
+            unknown.append(f"num_gpus of {cluster.title}")
             continue
         total += peak
         parts.append((peak, f"{cluster.title} {peak}"))
@@ -434,7 +434,7 @@ def _max_reservation(subject: Subject, config: MaxReservationConfig) -> Outcome:
     if isinstance(days, Unknown):
         return Outcome(
             unknown=_unknown(subject, "duration_days", "reservation_start_time", "reservation_end_time")
-            or [f"{subject.title} billing_type"]
+            or [f"billing_type of {subject.title}"]
         )
     if days is not None and days > config.max_days:
         what = (
@@ -465,10 +465,13 @@ class MaxStackHourlyCostConfig(RuleConfig):
 
 
 def _card(path: str) -> RateCard:
+    # The engine runs the pack in its own directory, so a relative path is taken from there.
+    file = Path(path).expanduser()
+    where = "" if file.is_absolute() else f" (relative paths are taken from the policy pack's directory, {Path.cwd()})"
     try:
-        return load_rate_card(Path(path))
+        return load_rate_card(file if file.is_absolute() else Path.cwd() / file)
     except RateCardError as exc:
-        raise PolicyConfigError(f"policy together-max-stack-hourly-cost: config rateCard: {exc}") from None
+        raise PolicyConfigError(f"policy together-max-stack-hourly-cost: config rateCard: {exc}{where}") from None
 
 
 def _max_stack_hourly_cost(
