@@ -113,8 +113,8 @@ def test_review_of_real_previews(emu: EmulatorProcess, engine_bin: Path, tmp_pat
     reports = {name: _review(text, gate) for name, text in live.items()}
     for name, report in reports.items():
         assert report.returncode in (0, 1), f"{name}: {report.stderr}"
-        assert "[secret]" not in report.stdout or "kubeconfig" not in report.stdout
         assert "pulumi-python:dynamic" not in report.stdout, report.stdout
+        assert "apiKey" not in report.stdout and "kubeconfig" not in report.stdout
 
     create = reports["create"]
     assert create.returncode == 0, create.stdout + create.stderr
