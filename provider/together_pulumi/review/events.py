@@ -26,7 +26,7 @@ def looks_like_events(text: str) -> bool:
         event = json.loads(first)
     except ValueError:
         return False
-    return isinstance(event, dict) and "sequence" in event and len(text.strip().splitlines()) >= 1
+    return isinstance(event, dict) and "sequence" in event
 
 
 def _step(metadata: Mapping[str, Any]) -> dict[str, Any]:
