@@ -41,8 +41,8 @@ chaos: $(STAMP) engine
 	$(PY) -m pytest -q -s -m chaos tests/chaos
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check provider tests examples
-	$(VENV)/bin/ruff format --check provider tests examples
+	$(VENV)/bin/ruff check provider tests examples policy
+	$(VENV)/bin/ruff format --check provider tests examples policy
 	$(VENV)/bin/mypy provider tests
 
 schema: $(STAMP)
