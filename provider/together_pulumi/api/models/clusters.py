@@ -10,6 +10,7 @@ from pydantic import Field
 from ..enums import AddOnType, BillingType, ClusterType, DcgmDiagLevel, GpuType, LoadBalancer
 from ._base import Request, Response
 from .remediations import Remediation
+from .volumes import VolumeCreateRequest
 
 __all__ = [
     "AcceptanceTestsParams",
@@ -116,16 +117,8 @@ class AcceptanceTestsParams(Request):
     storage_skipped: bool | None = None
 
 
-class SharedVolumeCreate(Request):
-    """A volume created together with the cluster."""
-
-    volume_name: str
-    size_tib: int = Field(ge=1)
-    region: str
-    is_lifecycle_independent: bool | None = None
-    project_id: str | None = None
-    #: Place the volume on the same infrastructure as this existing cluster.
-    instance_cluster_id: str | None = None
+#: A volume created together with the cluster: the same body as a volume's own create.
+SharedVolumeCreate = VolumeCreateRequest
 
 
 class ClusterCreateRequest(Request):
@@ -134,7 +127,7 @@ class ClusterCreateRequest(Request):
     cluster_name: str
     region: str
     gpu_type: GpuType
-    num_gpus: int = Field(gt=0)
+    num_gpus: int
     billing_type: BillingType
     cluster_type: ClusterType | None = None
     nvidia_version_id: str | None = None

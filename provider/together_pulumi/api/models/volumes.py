@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from ._base import Request, Response
 
 __all__ = ["Volume", "VolumeCreateRequest", "VolumeUpdateRequest"]
@@ -13,7 +11,7 @@ class VolumeCreateRequest(Request):
     """Body of ``POST /v1/compute/clusters/storage/volumes``."""
 
     volume_name: str
-    size_tib: int = Field(ge=1)
+    size_tib: int
     region: str
     is_lifecycle_independent: bool | None = None
     project_id: str | None = None
@@ -25,7 +23,7 @@ class VolumeUpdateRequest(Request):
     """Body of ``PUT /v1/compute/clusters/storage/volumes`` (the id travels in the body)."""
 
     volume_id: str
-    size_tib: int | None = Field(default=None, ge=1)
+    size_tib: int | None = None
 
 
 class Volume(Response):
