@@ -8,7 +8,6 @@ created: the client sees a 500/503 or a dropped connection although the create s
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import time
@@ -154,22 +153,42 @@ def test_non_retryable_create_failure_is_raised_at_once(
     assert emu.admin.state()["clusters"] == []
 
 
-def test_a_slow_create_that_lands_after_the_timeout_is_not_duplicated() -> None:
+class _FakeTime:
+    """A clock the client pauses on: time moves only when it sleeps (no real waiting)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.mark.parametrize("lands_after", [3.0, 60.0], ids=["within-the-settle-window", "after-it"])
+def test_a_create_that_lands_after_its_timeout_is_adopted_or_reported_never_resent(
+    lands_after: float, caught: Catch
+) -> None:
+    """The service commits the POST ``lands_after`` seconds after the client gave up on it."""
+    clock = _FakeTime()
     landed: list[tuple[float, dict[str, object]]] = []  # (visible from, cluster)
 
     def handler(request: httpx.Request) -> httpx.Response:
-        now = time.monotonic()
         if request.method == "POST":
             body = json.loads(request.content)
             cluster = {**body, "cluster_id": f"t-{len(landed)}", "cluster_type": "KUBERNETES", "status": "Queued"}
-            landed.append((now + 0.3, cluster))  # the service commits 0.3 s later...
-            raise httpx.ReadTimeout("timed out", request=request)  # ...but the client gave up already
-        visible = [c for t, c in landed if t <= now]
-        return httpx.Response(200, json={"clusters": visible})
+            landed.append((clock.now + lands_after, cluster))
+            raise httpx.ReadTimeout("timed out", request=request)  # the client gave up already
+        return httpx.Response(200, json={"clusters": [c for t, c in landed if t <= clock.now]})
 
-    policy = RetryPolicy(deadline_seconds=10, max_attempts=4, initial_backoff_seconds=0.01, max_backoff_seconds=0.05)
-    with mock_client(handler, retry=policy) as client, contextlib.suppress(errors.UncertainCreateError):
-        client.create_cluster(cluster_request("slow"))
+    policy = RetryPolicy(deadline_seconds=120, max_attempts=4, create_settle_seconds=15)
+    with mock_client(handler, retry=policy, clock=clock) as client:
+        if lands_after < policy.create_settle_seconds:
+            assert client.create_cluster(cluster_request("slow")).cluster_id == "t-0"
+        else:
+            exc = caught(errors.UncertainCreateError, client.create_cluster, cluster_request("slow"))
+            assert "it was not sent again" in str(exc)
     assert len(landed) == 1, f"{len(landed)} clusters were created for one create_cluster call"
 
 
