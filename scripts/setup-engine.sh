@@ -29,8 +29,8 @@ bin_dir="$cache_root/engine/v$version/bin"
 programs=(pulumi pulumi-language-python pulumi-language-python-exec pulumi-resource-pulumi-python)
 log() { echo "setup-engine: $*" >&2; }
 
-have_version() { # $1 = pulumi binary
-  [ -x "$1" ] && [ "$("$1" version 2>/dev/null)" = "v$version" ]
+have_version() { # $1 = pulumi binary (its log file goes to the cache, not the user's ~/.pulumi)
+  [ -x "$1" ] && [ "$(PULUMI_HOME="$cache_root/pulumi-home" "$1" version 2>/dev/null)" = "v$version" ]
 }
 
 complete() { # $1 = a bin directory
