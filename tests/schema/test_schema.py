@@ -11,6 +11,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from together_pulumi.codegen import ARGS_MODULE, render_args
 from together_pulumi.resources.fields import Change, camel_case
 from together_pulumi.resources.gpu_cluster import CLUSTER_FIELDS
 from together_pulumi.resources.shared_volume import VOLUME_FIELDS
@@ -47,6 +48,13 @@ def metaschema() -> dict[str, Any]:
 
 def test_committed_schema_is_what_the_code_generates() -> None:
     assert SCHEMA_PATH.read_text() == schema_text(), "schema.json is stale: run `make schema` and commit it"
+
+
+def test_committed_args_module_is_what_the_code_generates() -> None:
+    assert ARGS_MODULE.read_text() == render_args(), (
+        "resources/args.py is stale: run `python -m together_pulumi.codegen --out "
+        "provider/together_pulumi/resources/args.py` and commit it"
+    )
 
 
 def test_committed_docs_are_what_the_schema_renders(schema: dict[str, Any]) -> None:
