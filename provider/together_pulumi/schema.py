@@ -106,7 +106,9 @@ class _Builder:
 
 def _describe(f: Field) -> str:
     text = f.description
-    if f.change is Change.STATE_ONLY:
+    if f.change is Change.STATE_ONLY and f.sent:
+        text += " Sent only when the object is created; changing it later updates only the stack state."
+    elif f.change is Change.STATE_ONLY:
         text += " Provider setting: never sent to the API; changing it updates only the stack state."
     elif not f.sent:
         text += " Provider setting: never sent to the API."

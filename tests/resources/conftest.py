@@ -54,6 +54,7 @@ def point_providers_at(emu: EmulatorProcess, monkeypatch: pytest.MonkeyPatch) ->
     driven by the provider's waits, nothing cached from an earlier test."""
     monkeypatch.setenv("TOGETHER_API_KEY", DEFAULT_API_KEY)
     monkeypatch.setenv("TOGETHER_BASE_URL", emu.base_url)
+    monkeypatch.delenv("TOGETHER_PROJECT_ID", raising=False)
     session.configure_from_stack({})
     session.forget()
     emu.admin.set_clock_scale(0)
@@ -95,6 +96,7 @@ def slow(monkeypatch: pytest.MonkeyPatch) -> Iterator[EmulatorProcess]:
 def no_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TOGETHER_API_KEY", raising=False)
     monkeypatch.delenv("TOGETHER_BASE_URL", raising=False)
+    monkeypatch.delenv("TOGETHER_PROJECT_ID", raising=False)
     session.configure_from_stack({})
     session.forget()
 

@@ -44,7 +44,12 @@ class InlineSharedVolumeArgs:
     """
 
     project_id: pulumi.Input[str] | None = None
-    """Project owning the volume."""
+    """Project owning the volume. Default: the cluster's project."""
+
+    instance_cluster_id: pulumi.Input[str] | None = None
+    """Place the volume next to this other existing cluster of the region (co-location). Used only at creation:
+    changing it later never replaces the cluster.
+    """
 
 
 @dataclass
@@ -392,6 +397,12 @@ class SharedVolumeArgs:
     project_id: pulumi.Input[str] | None = None
     """Project that owns the volume. Default: the API key's project."""
 
+    instance_cluster_id: pulumi.Input[str] | None = None
+    """Place the volume next to this existing cluster of the same region (co-location), e.g. a looked-up cluster's
+    cluster_id. A placement hint used only at creation: changing it later, or the cluster going away, never
+    replaces the volume.
+    """
+
     existing_volume_id: pulumi.Input[str] | None = None
     """Adopt this existing volume instead of creating one (the import path: `pulumi import` does not work for dynamic
     providers). Its size must not exceed size_tib.
@@ -412,6 +423,7 @@ class SharedVolumeOutputs:
     volume_name: pulumi.Output[str]
     is_lifecycle_independent: pulumi.Output[bool]
     project_id: pulumi.Output[str | None]
+    instance_cluster_id: pulumi.Output[str | None]
     existing_volume_id: pulumi.Output[str | None]
     ready_timeout_seconds: pulumi.Output[int]
     delete_timeout_seconds: pulumi.Output[int]

@@ -10,13 +10,21 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from ...api import errors
 from ...api.enums import ClusterStatus
 from .. import session
 from ..errors import ProviderError
-from ..fields import Change, Field, Violation, contains_unknown, values_equal
+from ..fields import Change, Field, Violation, contains_unknown, from_engine, values_equal
+from ..linked import (
+    co_location_violations,
+    creates_object,
+    default_project_note,
+    newly_stated,
+    project_violations,
+    without_key,
+)
 from ..provider import TableProvider, announce_take_over, uncertain_create_message, without_provider
 from ..waiting import poll_until, progress
 from .fields import CLUSTER_FIELDS, COUNTS_RESET_WHEN_REMOVED, DRIVER_FIELDS, NAME_LINKS
@@ -26,6 +34,10 @@ if TYPE_CHECKING:
     from ...api.models import Cluster
 
 __all__ = ["ClusterProvider", "ClusterStep"]
+
+#: The inline volume's co-location hint: used at creation only.
+_HINT = "instance_cluster_id"
+_HINTS = {"shared_volume": _HINT}
 
 #: Mutable fields the service reports back, by our name -> its attribute (drift and convergence).
 _OBSERVED = {
@@ -49,6 +61,27 @@ class ClusterProvider(TableProvider):
 
     # --- check and diff ------------------------------------------------------------------------
 
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """The table provider's checks, then the inline volume's placement when newly stated."""
+        result = super().check(olds, news)
+        if result.failures:
+            return result
+        olds, inputs = from_engine(olds), dict(result.inputs)
+        near, before = _placement_hint(inputs), _placement_hint(olds)
+        found = []
+        if near is not None and newly_stated(olds, near, before):
+            found = co_location_violations(f"shared_volume.{_HINT}", near, inputs.get("region"))
+        return CheckResult(inputs, [CheckFailure(v.path, v.reason) for v in found])
+
+    def checked_inputs(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+        """The table provider's inputs; a cluster about to be created without project_id goes to the
+        default project (an existing one never moves: that would replace it)."""
+        inputs = super().checked_inputs(olds, news)
+        project = session.default_project()
+        if inputs.get("project_id") is None and project and creates_object(self.table, olds, inputs, _HINTS):
+            inputs["project_id"] = project
+        return inputs
+
     def rules(self, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[Violation]:
         return [v for rule in RULES for v in rule(inputs, olds)]
 
@@ -57,6 +90,10 @@ class ClusterProvider(TableProvider):
 
     def api_rules(self, inputs: Mapping[str, Any]) -> list[Violation]:
         found = super().api_rules(inputs)
+        found += project_violations("project_id", inputs.get("project_id"))
+        volume = inputs.get("shared_volume")
+        if isinstance(volume, Mapping):
+            found += project_violations("shared_volume.project_id", volume.get("project_id"))
         volume_id = inputs.get("volume_id")
         checkable = volume_id is not None and not contains_unknown(volume_id) and session.credentials() is not None
         if checkable and session.client().find_volume(str(volume_id)) is None:
@@ -73,10 +110,21 @@ class ClusterProvider(TableProvider):
         return session.client().find_cluster(object_id)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        result = super().diff(_id, olds, news)
+        olds, news = from_engine(olds), from_engine(news)
+        # The inline volume's placement hint matters at creation only: its change is recorded, never
+        # a replacement (nor is the hint still unknown while the cluster it names is being made).
+        old_hint, new_hint = _placement_hint(olds), _placement_hint(news)
+        result = super().diff(
+            _id,
+            {**olds, "shared_volume": without_key(olds.get("shared_volume"), _HINT)},
+            {**news, "shared_volume": without_key(news.get("shared_volume"), _HINT)},
+        )
+        if new_hint is not None and (contains_unknown(new_hint) or not values_equal(old_hint, new_hint)):
+            result.changes = True
         # Two clusters cannot hold one volume: with volume_id, the old cluster must go first.
         if news.get("volume_id") is not None:
             result.delete_before_replace = True
+        default_project_note(self.public_type, self.label(news), olds, news)
         return result
 
     # --- create --------------------------------------------------------------------------------
@@ -157,6 +205,8 @@ class ClusterProvider(TableProvider):
                 "volume_name": inline_volume_name(props),
                 "region": props["region"],
             }
+            if body["shared_volume"].get("project_id") is None and props.get("project_id"):
+                body["shared_volume"]["project_id"] = props["project_id"]  # with its cluster
         return ClusterCreateRequest.model_validate(body), resolved
 
     def _adopt(self, props: Mapping[str, Any], cluster_id: str, how: str) -> Cluster:
@@ -274,6 +324,12 @@ class ClusterProvider(TableProvider):
             ),
             clock=session.clock(),
         )
+
+
+def _placement_hint(props: Mapping[str, Any]) -> Any:
+    """``shared_volume.instance_cluster_id``, if any."""
+    volume = props.get("shared_volume")
+    return volume.get(_HINT) if isinstance(volume, Mapping) else None
 
 
 class ClusterStep(Resource, module="together", name="Cluster"):

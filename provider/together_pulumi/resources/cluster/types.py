@@ -114,7 +114,13 @@ INLINE_SHARED_VOLUME = ObjectType(
             "Must stay false: an inline volume that outlived its cluster would be left behind by "
             "pulumi destroy (declare a SharedVolume for that).",
         ),
-        Field("project_id", str, "Project owning the volume."),
+        Field("project_id", str, "Project owning the volume. Default: the cluster's project."),
+        Field(
+            "instance_cluster_id",
+            str,
+            "Place the volume next to this other existing cluster of the region (co-location). Used only at "
+            "creation: changing it later never replaces the cluster.",
+        ),
     ),
 )
 
