@@ -28,6 +28,7 @@ from ..linked import (
 from ..provider import TableProvider, announce_take_over, uncertain_create_message, without_provider
 from ..waiting import poll_until, progress
 from .fields import CLUSTER_FIELDS, COUNTS_RESET_WHEN_REMOVED, DRIVER_FIELDS, NAME_LINKS
+from .observed import observed_add_ons, observed_config, observed_time
 from .rules import RULES, catalog_rules, inline_volume_name
 
 if TYPE_CHECKING:
@@ -269,6 +270,15 @@ class ClusterProvider(TableProvider):
             requested, ceiling = int(props["num_gpus"]), int(props.get("auto_scale_max_gpus") or 0)
             if requested <= cluster.num_gpus <= ceiling:
                 observed["num_gpus"] = props["num_gpus"]  # the autoscaler's move, not drift
+        # Settings the service normalises: compared semantically (see .observed).
+        if props.get("reservation_end_time") is not None:
+            observed["reservation_end_time"] = observed_time(
+                props["reservation_end_time"], cluster.reservation_end_time
+            )
+        if props.get("cluster_config") is not None:
+            observed["cluster_config"] = observed_config(props["cluster_config"], cluster.cluster_config)
+        if props.get("add_ons") is not None:
+            observed["add_ons"] = observed_add_ons(props["add_ons"], cluster.add_ons)
         return ReadResult(id_, observed, self.inputs_from_state(observed))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -291,8 +301,8 @@ class ClusterProvider(TableProvider):
         if changes:
             label = f"GpuCluster {news.get('cluster_name') or id_} ({id_})"
             body = {**changes}
-            if "add_ons" in body:  # an update addresses add-ons by name; their type is fixed at create
-                body["add_ons"] = [{k: v for k, v in a.items() if k != "add_on_type"} for a in body["add_ons"]]
+            if "add_ons" in body:
+                body["add_ons"] = [_add_on_update(a) for a in body["add_ons"]]
             try:
                 cluster = session.client().update_cluster(id_, ClusterUpdateRequest.model_validate(body))
             except errors.APIStatusError as exc:
@@ -324,6 +334,14 @@ class ClusterProvider(TableProvider):
             ),
             clock=session.clock(),
         )
+
+
+def _add_on_update(add_on: Mapping[str, Any]) -> dict[str, Any]:
+    """An update addresses an add-on by name (its type is fixed at create). One declared without config
+    is on, and says so: the service merges configs, so this switches it back on if it was turned off
+    elsewhere."""
+    config = add_on.get("config") or {add_on["add_on_type"]: {"enabled": True}}
+    return {"name": add_on["name"], "config": config}
 
 
 def _placement_hint(props: Mapping[str, Any]) -> Any:
