@@ -13,6 +13,7 @@ providers.
 """
 
 from .api.enums import AddOnType, BillingType, ClusterStatus, ClusterType, DcgmDiagLevel, GpuType, LoadBalancer
+from .resources.functions import FunctionError
 from .resources.gpu_cluster import (
     AcceptanceTestsParamsArgs,
     AddOnArgs,
@@ -25,6 +26,22 @@ from .resources.gpu_cluster import (
     OidcConfigArgs,
     SlurmStartupScriptsArgs,
 )
+from .resources.lookups import (
+    ClusterInfo,
+    ClusterVolumeInfo,
+    ControlPlaneNodeInfo,
+    GpuWorkerNodeInfo,
+    NodeRemediationInfo,
+    SharedVolumeInfo,
+    get_cluster,
+    get_cluster_output,
+    get_shared_volume,
+    get_shared_volume_output,
+    list_clusters,
+    list_clusters_output,
+    list_shared_volumes,
+    list_shared_volumes_output,
+)
 from .resources.regions import DriverVersionInfo, RegionInfo, get_regions, get_regions_output
 from .resources.shared_volume import SharedVolume, SharedVolumeArgs
 
@@ -35,21 +52,36 @@ __all__ = [
     "AddOnType",
     "BillingType",
     "ClusterConfigArgs",
+    "ClusterInfo",
     "ClusterStatus",
     "ClusterType",
+    "ClusterVolumeInfo",
+    "ControlPlaneNodeInfo",
     "DcgmDiagLevel",
     "DriverVersionInfo",
     "EnabledFlagArgs",
+    "FunctionError",
     "GpuCluster",
     "GpuClusterArgs",
     "GpuType",
+    "GpuWorkerNodeInfo",
     "InlineSharedVolumeArgs",
     "LoadBalancer",
+    "NodeRemediationInfo",
     "OidcConfigArgs",
     "RegionInfo",
     "SharedVolume",
     "SharedVolumeArgs",
+    "SharedVolumeInfo",
     "SlurmStartupScriptsArgs",
+    "get_cluster",
+    "get_cluster_output",
     "get_regions",
     "get_regions_output",
+    "get_shared_volume",
+    "get_shared_volume_output",
+    "list_clusters",
+    "list_clusters_output",
+    "list_shared_volumes",
+    "list_shared_volumes_output",
 ]

@@ -18,6 +18,8 @@ from together_pulumi.resources.shared_volume import VOLUME_FIELDS
 from together_pulumi.schema import build_schema, render_docs, schema_text
 
 ROOT = Path(__file__).resolve().parents[2]
+#: Every function of the contract, written independently of the code that lists them.
+FUNCTION_NAMES = ("getRegions", "getCluster", "listClusters", "getSharedVolume", "listSharedVolumes")
 SCHEMA_PATH = ROOT / "schema.json"
 DOCS_PATH = ROOT / "docs" / "reference.md"
 
@@ -99,9 +101,19 @@ def test_semantics_the_metaschema_does_not_check(schema: dict[str, Any]) -> None
 def test_conventions_of_the_contract(schema: dict[str, Any]) -> None:
     assert schema["name"] == "together"
     assert set(schema["resources"]) == {"together:index:GpuCluster", "together:index:SharedVolume"}
-    assert set(schema["functions"]) == {"together:index:getRegions"}
+    assert set(schema["functions"]) == {f"together:index:{name}" for name in FUNCTION_NAMES}
     cluster = schema["resources"]["together:index:GpuCluster"]
     assert cluster["properties"]["kubeconfig"]["secret"] is True
+    # A looked-up kubeconfig is secret too, as the function and inside the listed type.
+    assert schema["functions"]["together:index:getCluster"]["outputs"]["properties"]["kubeconfig"]["secret"] is True
+    assert schema["types"]["together:index:ClusterInfo"]["properties"]["kubeconfig"]["secret"] is True
+    assert set(schema["functions"]["together:index:getCluster"]["inputs"]["properties"]) == {
+        "clusterId",
+        "clusterName",
+        "projectId",
+    }
+    project = schema["config"]["variables"]["projectId"]
+    assert project["defaultInfo"]["environment"] == ["TOGETHER_PROJECT_ID"] and "secret" not in project
     api_key = schema["config"]["variables"]["apiKey"]
     assert api_key["secret"] is True and api_key["defaultInfo"]["environment"] == ["TOGETHER_API_KEY"]
     for name in ("GpuType", "ClusterType", "BillingType", "LoadBalancer", "DcgmDiagLevel"):
