@@ -18,7 +18,7 @@ from typing import Any
 
 from .api.enums import ClusterStatus, VolumeStatus
 from .api.settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, PROJECT_ID_ENV
-from .resources import lookups, regions
+from .resources import lookups, projects, regions, remediations
 from .resources.cluster.fields import CLUSTER_FIELDS
 from .resources.fields import Change, Field, FieldType, ListOf, ObjectType, camel_case
 from .resources.functions import FunctionSpec
@@ -51,7 +51,12 @@ RESOURCES: tuple[tuple[str, str, tuple[Field, ...], bool], ...] = (
 _ALWAYS_OUTPUTS = ("cluster_id", "volume_id", "status")
 
 #: Every function, as the schema lists it.
-FUNCTIONS: tuple[FunctionSpec, ...] = (*regions.FUNCTIONS, *lookups.FUNCTIONS)
+FUNCTIONS: tuple[FunctionSpec, ...] = (
+    *regions.FUNCTIONS,
+    *lookups.FUNCTIONS,
+    *remediations.FUNCTIONS,
+    *projects.FUNCTIONS,
+)
 
 #: Enums reported as outputs only (status strings); listed so the contract names their values.
 _OUTPUT_ENUMS: tuple[type[Enum], ...] = (ClusterStatus, VolumeStatus)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import pulumi
 import pytest
 
 from emulator_process import DEFAULT_API_KEY, Admin, EmulatorProcess, start_emulator
@@ -113,3 +114,22 @@ def sent_updates(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 
     monkeypatch.setattr(TogetherClient, "update_cluster", spy)
     return sent
+
+
+class NoResources(pulumi.runtime.Mocks):
+    """A mocked engine for programs that only call functions."""
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        return None, {}
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+
+@pytest.fixture
+def program(api: EmulatorProcess) -> Iterator[None]:
+    """Inside a Pulumi program (mocked engine, no stack config), with the provider settings of ``api``."""
+    pulumi.runtime.set_mocks(NoResources(), project="p", stack="s", preview=False)
+    pulumi.runtime.set_all_config({})
+    yield
+    pulumi.runtime.set_all_config({})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable
 from typing import Any
 
 import pulumi
@@ -42,23 +42,6 @@ def make_volume(name: str, project: str | None = None) -> str:
 def projects(api: EmulatorProcess) -> EmulatorProcess:
     api.admin.set_projects("proj-a", "proj-b")
     return api
-
-
-class NoResources(pulumi.runtime.Mocks):
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
-        return None, {}
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        return {}, None
-
-
-@pytest.fixture
-def program(api: EmulatorProcess) -> Iterator[None]:
-    """Inside a Pulumi program (mocked engine), with no stack config."""
-    pulumi.runtime.set_mocks(NoResources(), project="p", stack="s", preview=False)
-    pulumi.runtime.set_all_config({})
-    yield
-    pulumi.runtime.set_all_config({})
 
 
 def checked_by(check: Awaitable[None]) -> pulumi.Output[None]:

@@ -19,7 +19,16 @@ from together_pulumi.schema import build_schema, render_docs, schema_text
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Every function of the contract, written independently of the code that lists them.
-FUNCTION_NAMES = ("getRegions", "getCluster", "listClusters", "getSharedVolume", "listSharedVolumes")
+FUNCTION_NAMES = (
+    "getRegions",
+    "getCluster",
+    "listClusters",
+    "getSharedVolume",
+    "listSharedVolumes",
+    "listRemediations",
+    "getRemediation",
+    "listProjects",
+)
 SCHEMA_PATH = ROOT / "schema.json"
 DOCS_PATH = ROOT / "docs" / "reference.md"
 
