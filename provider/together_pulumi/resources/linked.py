@@ -115,12 +115,13 @@ def without_key(value: Any, key: str) -> Any:
     return {k: v for k, v in value.items() if k != key} if isinstance(value, Mapping) else value
 
 
-def default_project_note(public_type: str, label: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> None:
-    """Say so when an existing object stays in a project other than the (changed) default one."""
-    default, recorded = session.default_project(), olds.get("project_id")
-    if news.get("project_id") is None and default and isinstance(recorded, str) and recorded != default:
+def default_project_note(public_type: str, label: str, declared: Any, kept: Any) -> None:
+    """Say so when an existing object the program gives no project_id stays in a project other than the
+    (changed) default one."""
+    default = session.default_project()
+    if declared is None and default and isinstance(kept, str) and not contains_unknown(kept) and kept != default:
         progress(
-            f"{public_type} {label}: stays in project {recorded}; the default project ({session.PROJECT_ID_CONFIG} / "
+            f"{public_type} {label}: stays in project {kept}; the default project ({session.PROJECT_ID_CONFIG} / "
             f"{session.PROJECT_ID_ENV}) is {default}, which applies to new objects only. Set project_id to move it "
             "(that replaces it)."
         )

@@ -79,7 +79,9 @@ class ClusterProvider(TableProvider):
         default project (an existing one never moves: that would replace it)."""
         inputs = super().checked_inputs(olds, news)
         project = session.default_project()
-        if inputs.get("project_id") is None and project and creates_object(self.table, olds, inputs, _HINTS):
+        if not creates_object(self.table, olds, inputs, _HINTS):
+            default_project_note(self.public_type, self.label(inputs), news.get("project_id"), inputs.get("project_id"))
+        elif inputs.get("project_id") is None and project:
             inputs["project_id"] = project
         return inputs
 
@@ -125,7 +127,6 @@ class ClusterProvider(TableProvider):
         # Two clusters cannot hold one volume: with volume_id, the old cluster must go first.
         if news.get("volume_id") is not None:
             result.delete_before_replace = True
-        default_project_note(self.public_type, self.label(news), olds, news)
         return result
 
     # --- create --------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, UpdateResult
 
 from ...api import errors
 from ...api.enums import ClusterStatus
@@ -57,17 +57,14 @@ class SharedVolumeProvider(TableProvider):
         never moves: that would replace it)."""
         inputs = super().checked_inputs(olds, news)
         project = session.default_project()
-        if inputs.get("project_id") is None and project and creates_object(self.table, olds, inputs):
+        if not creates_object(self.table, olds, inputs):
+            default_project_note(self.public_type, self.label(inputs), news.get("project_id"), inputs.get("project_id"))
+        elif inputs.get("project_id") is None and project:
             inputs["project_id"] = project
         return inputs
 
     def api_rules(self, inputs: Mapping[str, Any]) -> list[Violation]:
         return super().api_rules(inputs) + project_violations("project_id", inputs.get("project_id"))
-
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        result = super().diff(_id, olds, news)
-        default_project_note(self.public_type, self.label(from_engine(news)), from_engine(olds), from_engine(news))
-        return result
 
     def rules(self, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[Violation]:
         found = []
