@@ -12,6 +12,7 @@ from emulator_process import EmulatorProcess, start_emulator
 from together_pulumi.api import errors
 from together_pulumi.api.client import TogetherClient
 from together_pulumi.resources import session
+from together_pulumi.resources.errors import ProviderError
 from together_pulumi.resources.gpu_cluster import ClusterProvider
 from together_pulumi.resources.provider import AUTONAME_PREFIX
 from together_pulumi.resources.shared_volume import SharedVolumeProvider
@@ -240,3 +241,16 @@ def test_a_hint_left_over_from_a_deleted_cluster_never_fails_a_preview(api: Emul
     assert volume.diff(made.id, made.outs, inputs).changes is False
     # A new value is checked again.
     assert "instance_cluster_id" in failures(volume, {**VOLUME, "instance_cluster_id": "t-other"}, old_inputs)
+
+
+def test_an_adopted_cluster_keeps_its_own_project(two_projects: EmulatorProcess) -> None:
+    request = {**CLUSTER, "cluster_name": "console-made", "project_id": "proj-a"}
+    existing = ClusterProvider().create(checked(ClusterProvider(), request)).id
+    session.configure_from_stack({session.PROJECT_ID_CONFIG: "proj-b"})
+
+    inputs = checked(ClusterProvider(), {**CLUSTER, "existing_cluster_id": existing})
+    assert "project_id" not in inputs
+    assert ClusterProvider().create(inputs).outs["project_id"] == "proj-a"
+    declared = checked(ClusterProvider(), {**CLUSTER, "existing_cluster_id": existing, "project_id": "proj-b"})
+    with pytest.raises(ProviderError, match="project_id is proj-a, declared proj-b"):
+        ClusterProvider().create(declared)

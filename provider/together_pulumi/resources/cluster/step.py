@@ -76,13 +76,13 @@ class ClusterProvider(TableProvider):
 
     def checked_inputs(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
         """The table provider's inputs; a cluster about to be created without project_id goes to the
-        default project (an existing one never moves: that would replace it)."""
+        default project (an existing one never moves: that would replace it; an adopted one keeps its own)."""
         inputs = super().checked_inputs(olds, news)
         project = session.default_project()
         if not creates_object(self.table, olds, inputs, _HINTS):
             default_project_note(self.public_type, self.label(inputs), news.get("project_id"), inputs.get("project_id"))
-        elif inputs.get("project_id") is None and project:
-            inputs["project_id"] = project
+        elif inputs.get("project_id") is None and project and inputs.get(self.adopt_field) is None:
+            inputs["project_id"] = project  # (an adopted object keeps its own)
         return inputs
 
     def rules(self, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[Violation]:
@@ -224,6 +224,8 @@ class ClusterProvider(TableProvider):
             for name in ("region", "gpu_type", "cluster_name")
             if props.get(name) is not None and getattr(cluster, name) != props[name]
         ]
+        if props.get("project_id") is not None and cluster.project_id and cluster.project_id != props["project_id"]:
+            mismatches.append(f"project_id is {cluster.project_id}, declared {props['project_id']}")
         if cluster.status == ClusterStatus.DELETING:
             mismatches.append("it is being deleted")
         if mismatches:

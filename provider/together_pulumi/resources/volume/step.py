@@ -54,13 +54,13 @@ class SharedVolumeProvider(TableProvider):
 
     def checked_inputs(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
         """A volume about to be created without project_id goes to the default project (an existing one
-        never moves: that would replace it)."""
+        never moves: that would replace it; an adopted one keeps its own)."""
         inputs = super().checked_inputs(olds, news)
         project = session.default_project()
         if not creates_object(self.table, olds, inputs):
             default_project_note(self.public_type, self.label(inputs), news.get("project_id"), inputs.get("project_id"))
-        elif inputs.get("project_id") is None and project:
-            inputs["project_id"] = project
+        elif inputs.get("project_id") is None and project and inputs.get(self.adopt_field) is None:
+            inputs["project_id"] = project  # (an adopted object keeps its own)
         return inputs
 
     def api_rules(self, inputs: Mapping[str, Any]) -> list[Violation]:
