@@ -254,3 +254,10 @@ def test_an_adopted_cluster_keeps_its_own_project(two_projects: EmulatorProcess)
     declared = checked(ClusterProvider(), {**CLUSTER, "existing_cluster_id": existing, "project_id": "proj-b"})
     with pytest.raises(ProviderError, match="project_id is proj-a, declared proj-b"):
         ClusterProvider().create(declared)
+
+
+def test_projects_that_cannot_be_listed_now_skip_the_check_until_they_can(two_projects: EmulatorProcess) -> None:
+    two_projects.admin.set_faults(rate_503=1.0, path_prefix="/v1/projects")
+    assert checked(ClusterProvider(), {**CLUSTER, "project_id": "nope"})["project_id"] == "nope"
+    two_projects.admin.set_faults(rate_503=0.0)
+    assert "project_id" in failures(ClusterProvider(), {**CLUSTER, "project_id": "nope"})

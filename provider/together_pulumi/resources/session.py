@@ -250,6 +250,8 @@ def _list_projects(api: TogetherClient, creds: Credentials) -> list[Project] | N
         listed: list[Project] | None = api.list_projects()
     except (errors.PermissionDeniedError, errors.NotFoundError):
         listed = None  # this key may not list projects: nothing to check against
+    except errors.TogetherError:
+        return None  # trouble now: skip the check (the service still decides at create), ask again later
     with _lock:
         _projects[creds.cache_key] = listed
     return listed
