@@ -12,7 +12,19 @@ Importing this package has no side effects: the Pulumi dynamic provider host imp
 providers.
 """
 
-from .api.enums import AddOnType, BillingType, ClusterStatus, ClusterType, DcgmDiagLevel, GpuType, LoadBalancer
+from .api.enums import (
+    AddOnType,
+    BillingType,
+    ClusterStatus,
+    ClusterType,
+    DcgmDiagLevel,
+    GpuType,
+    LoadBalancer,
+    RemediationMode,
+    RemediationState,
+    RemediationTrigger,
+)
+from .resources.functions import FunctionError
 from .resources.gpu_cluster import (
     AcceptanceTestsParamsArgs,
     AddOnArgs,
@@ -25,7 +37,32 @@ from .resources.gpu_cluster import (
     OidcConfigArgs,
     SlurmStartupScriptsArgs,
 )
+from .resources.lookups import (
+    ClusterInfo,
+    ClusterVolumeInfo,
+    ControlPlaneNodeInfo,
+    GpuWorkerNodeInfo,
+    NodeRemediationInfo,
+    SharedVolumeInfo,
+    get_cluster,
+    get_cluster_output,
+    get_shared_volume,
+    get_shared_volume_output,
+    list_clusters,
+    list_clusters_output,
+    list_shared_volumes,
+    list_shared_volumes_output,
+)
+from .resources.projects import ProjectInfo, list_projects, list_projects_output
 from .resources.regions import DriverVersionInfo, RegionInfo, get_regions, get_regions_output
+from .resources.remediations import (
+    RemediationAlertInfo,
+    RemediationInfo,
+    get_remediation,
+    get_remediation_output,
+    list_remediations,
+    list_remediations_output,
+)
 from .resources.shared_volume import SharedVolume, SharedVolumeArgs
 
 __all__ = [
@@ -35,21 +72,48 @@ __all__ = [
     "AddOnType",
     "BillingType",
     "ClusterConfigArgs",
+    "ClusterInfo",
     "ClusterStatus",
     "ClusterType",
+    "ClusterVolumeInfo",
+    "ControlPlaneNodeInfo",
     "DcgmDiagLevel",
     "DriverVersionInfo",
     "EnabledFlagArgs",
+    "FunctionError",
     "GpuCluster",
     "GpuClusterArgs",
     "GpuType",
+    "GpuWorkerNodeInfo",
     "InlineSharedVolumeArgs",
     "LoadBalancer",
+    "NodeRemediationInfo",
     "OidcConfigArgs",
+    "ProjectInfo",
     "RegionInfo",
+    "RemediationAlertInfo",
+    "RemediationInfo",
+    "RemediationMode",
+    "RemediationState",
+    "RemediationTrigger",
     "SharedVolume",
     "SharedVolumeArgs",
+    "SharedVolumeInfo",
     "SlurmStartupScriptsArgs",
+    "get_cluster",
+    "get_cluster_output",
     "get_regions",
     "get_regions_output",
+    "get_remediation",
+    "get_remediation_output",
+    "get_shared_volume",
+    "get_shared_volume_output",
+    "list_clusters",
+    "list_clusters_output",
+    "list_projects",
+    "list_projects_output",
+    "list_remediations",
+    "list_remediations_output",
+    "list_shared_volumes",
+    "list_shared_volumes_output",
 ]

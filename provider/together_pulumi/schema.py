@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from .api.enums import ClusterStatus, VolumeStatus
-from .api.settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL
+from .api.settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, PROJECT_ID_ENV
+from .resources import lookups, projects, regions, remediations
 from .resources.cluster.fields import CLUSTER_FIELDS
 from .resources.fields import Change, Field, FieldType, ListOf, ObjectType, camel_case
-from .resources.regions import REGION
-from .resources.session import API_KEY_CONFIG, BASE_URL_CONFIG
+from .resources.functions import FunctionSpec
+from .resources.session import API_KEY_CONFIG, BASE_URL_CONFIG, PROJECT_ID_CONFIG
 from .resources.volume.fields import VOLUME_FIELDS
 
 __all__ = ["build_schema", "render_docs"]
@@ -48,6 +49,14 @@ RESOURCES: tuple[tuple[str, str, tuple[Field, ...], bool], ...] = (
 )
 
 _ALWAYS_OUTPUTS = ("cluster_id", "volume_id", "status")
+
+#: Every function, as the schema lists it.
+FUNCTIONS: tuple[FunctionSpec, ...] = (
+    *regions.FUNCTIONS,
+    *lookups.FUNCTIONS,
+    *remediations.FUNCTIONS,
+    *projects.FUNCTIONS,
+)
 
 #: Enums reported as outputs only (status strings); listed so the contract names their values.
 _OUTPUT_ENUMS: tuple[type[Enum], ...] = (ClusterStatus, VolumeStatus)
@@ -106,7 +115,9 @@ class _Builder:
 
 def _describe(f: Field) -> str:
     text = f.description
-    if f.change is Change.STATE_ONLY:
+    if f.change is Change.STATE_ONLY and f.sent:
+        text += " Sent only when the object is created; changing it later updates only the stack state."
+    elif f.change is Change.STATE_ONLY:
         text += " Provider setting: never sent to the API; changing it updates only the stack state."
     elif not f.sent:
         text += " Provider setting: never sent to the API."
@@ -133,7 +144,7 @@ def build_schema() -> dict[str, Any]:
         resources[_TOKEN + name] = spec
     for kind in _OUTPUT_ENUMS:
         builder.enum(kind)
-    regions_ref = builder.ref(ListOf(REGION))
+    functions = {_TOKEN + spec.token: _function(builder, spec) for spec in FUNCTIONS}
     return {
         "name": PACKAGE,
         "displayName": "Together AI Instant GPU Clusters",
@@ -159,22 +170,37 @@ def build_schema() -> dict[str, Any]:
                     "default": DEFAULT_BASE_URL,
                     "defaultInfo": {"environment": [BASE_URL_ENV]},
                 },
+                _config_name(PROJECT_ID_CONFIG): {
+                    "type": "string",
+                    "description": "Project of new clusters and volumes that set no projectId (existing ones never "
+                    "move), and where lookups look. Default: the API key's own project.",
+                    "defaultInfo": {"environment": [PROJECT_ID_ENV]},
+                },
             }
         },
         "types": dict(sorted(builder.types.items())),
         "resources": resources,
-        "functions": {
-            _TOKEN + "getRegions": {
-                "description": "Regions with the GPU types they offer and their NVIDIA driver catalogues. In "
-                "Python: `together_pulumi.get_regions()` (plain) or `get_regions_output()`.",
-                "outputs": {
-                    "type": "object",
-                    "properties": {"regions": {**regions_ref, "description": "All regions."}},
-                    "required": ["regions"],
-                },
-            }
-        },
+        "functions": functions,
     }
+
+
+def _object(builder: _Builder, fields: tuple[Field, ...]) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "type": "object",
+        "properties": {camel_case(f.name): builder.prop(f) for f in fields},
+        "required": sorted(camel_case(f.name) for f in fields if f.required),
+    }
+    if not spec["required"]:
+        del spec["required"]
+    return spec
+
+
+def _function(builder: _Builder, spec: FunctionSpec) -> dict[str, Any]:
+    out: dict[str, Any] = {"description": spec.description}
+    if spec.inputs:
+        out["inputs"] = _object(builder, spec.inputs)
+    out["outputs"] = _object(builder, spec.outputs)
+    return out
 
 
 def _config_name(key: str) -> str:
@@ -258,9 +284,18 @@ def render_docs(schema: dict[str, Any]) -> str:
         out.append("")
     for token, spec in schema["functions"].items():
         name = token.rsplit(":", 1)[-1]
-        out += [f"## {name}", "", spec["description"], "", "| output | type | description |", "|---|---|---|"]
+        out += [f"## {name}", "", spec["description"], ""]
+        if "inputs" in spec:
+            out += ["| argument | type | description |", "|---|---|---|"]
+            for camel, prop in spec["inputs"]["properties"].items():
+                out.append(f"| `{_python_name(camel, prop)}` | {_type_text(prop)} | {_cell(prop['description'])} |")
+            out.append("")
+        out += ["| output | type | secret | description |", "|---|---|---|---|"]
         for camel, prop in spec["outputs"]["properties"].items():
-            out.append(f"| `{camel}` | {_type_text(prop)} | {_cell(prop['description'])} |")
+            out.append(
+                f"| `{_python_name(camel, prop)}` | {_type_text(prop)} | {'yes' if prop.get('secret') else ''} "
+                f"| {_cell(prop['description'])} |"
+            )
         out.append("")
     out += ["## Types", ""]
     for token, spec in schema["types"].items():

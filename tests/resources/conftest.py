@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import pulumi
 import pytest
 from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 from pulumi.output import Unknown
@@ -59,6 +60,7 @@ def point_providers_at(emu: EmulatorProcess, monkeypatch: pytest.MonkeyPatch) ->
     driven by the provider's waits, nothing cached from an earlier test."""
     monkeypatch.setenv("TOGETHER_API_KEY", DEFAULT_API_KEY)
     monkeypatch.setenv("TOGETHER_BASE_URL", emu.base_url)
+    monkeypatch.delenv("TOGETHER_PROJECT_ID", raising=False)
     session.configure_from_stack({})
     session.forget()
     emu.admin.set_clock_scale(0)
@@ -100,6 +102,7 @@ def slow(monkeypatch: pytest.MonkeyPatch) -> Iterator[EmulatorProcess]:
 def no_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TOGETHER_API_KEY", raising=False)
     monkeypatch.delenv("TOGETHER_BASE_URL", raising=False)
+    monkeypatch.delenv("TOGETHER_PROJECT_ID", raising=False)
     session.configure_from_stack({})
     session.forget()
 
@@ -122,3 +125,25 @@ def outs(result: CreateResult | UpdateResult | ReadResult) -> dict[str, Any]:
     """A provider method's outputs (typed as optional by the SDK; ours always has them)."""
     assert result.outs is not None
     return result.outs
+
+
+result_outs = outs  # (for modules where ``outs`` names something else)
+
+
+class NoResources(pulumi.runtime.Mocks):
+    """A mocked engine for programs that only call functions."""
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        return None, {}
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+
+@pytest.fixture
+def program(api: EmulatorProcess) -> Iterator[None]:
+    """Inside a Pulumi program (mocked engine, no stack config), with the provider settings of ``api``."""
+    pulumi.runtime.set_mocks(NoResources(), project="p", stack="s", preview=False)
+    pulumi.runtime.set_all_config({})
+    yield
+    pulumi.runtime.set_all_config({})

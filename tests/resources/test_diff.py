@@ -184,6 +184,7 @@ VOLUME_NEW_VALUES: dict[str, Any] = {
     "is_lifecycle_independent": False,
     "project_id": "p",
     "existing_volume_id": "vol-2",
+    "instance_cluster_id": "t-9",
     "ready_timeout_seconds": 10,
     "delete_timeout_seconds": 10,
 }
@@ -194,7 +195,8 @@ def test_each_volume_field_updates_or_replaces_as_documented(name: str) -> None:
     news = {k: v for k, v in VOLUME_OLD.items() if k not in ("volume_id", "status")}
     result = SharedVolumeProvider().diff("vol-1", VOLUME_OLD, {**news, name: VOLUME_NEW_VALUES[name]})
     assert result.changes is True
-    in_place = name in {"size_tib", "ready_timeout_seconds", "delete_timeout_seconds"}
+    # instance_cluster_id is a placement hint used at creation: a change is recorded, never a replacement.
+    in_place = name in {"size_tib", "instance_cluster_id", "ready_timeout_seconds", "delete_timeout_seconds"}
     assert result.replaces == ([] if in_place else [name])
 
 
@@ -222,3 +224,19 @@ def test_an_adopted_cluster_is_never_replaced_into_itself() -> None:
         ClusterProvider().diff("t-1", olds, {**news, "gpu_type": "H200_SXM"})
     # Without existing_cluster_id, Pulumi may create a new cluster and delete the adopted one.
     assert ClusterProvider().diff("t-1", olds, {**NEWS, "gpu_type": "H200_SXM"}).replaces == ["gpu_type"]
+
+
+def test_the_inline_volumes_placement_hint_never_replaces_the_cluster() -> None:
+    olds = {**OLD_STATE, "shared_volume": {"size_tib": 2.0, "instance_cluster_id": "t-near"}}
+    news = {**NEWS, "shared_volume": {"size_tib": 2, "instance_cluster_id": "t-near"}}
+    assert ClusterProvider().diff("t-1", olds, news).changes is False
+    for hint in ("t-elsewhere", UNKNOWN, AN_UNKNOWN):
+        moved = ClusterProvider().diff(
+            "t-1", olds, {**news, "shared_volume": {"size_tib": 2, "instance_cluster_id": hint}}
+        )
+        assert (moved.changes, moved.replaces) == (True, []), hint
+    # The rest of the inline volume still replaces.
+    grown = ClusterProvider().diff(
+        "t-1", olds, {**news, "shared_volume": {"size_tib": 4, "instance_cluster_id": "t-near"}}
+    )
+    assert grown.replaces == ["shared_volume"]

@@ -20,6 +20,17 @@ from together_pulumi.resources.shared_volume import VOLUME_FIELDS
 from together_pulumi.schema import render_docs, schema_text
 
 ROOT = Path(__file__).resolve().parents[2]
+#: Every function of the contract, written independently of the code that lists them.
+FUNCTION_NAMES = (
+    "getRegions",
+    "getCluster",
+    "listClusters",
+    "getSharedVolume",
+    "listSharedVolumes",
+    "listRemediations",
+    "getRemediation",
+    "listProjects",
+)
 SCHEMA_PATH = ROOT / "schema.json"
 DOCS_PATH = ROOT / "docs" / "reference.md"
 
@@ -51,6 +62,13 @@ def metaschema() -> dict[str, Any]:
 
 def test_committed_schema_is_what_the_code_generates() -> None:
     assert SCHEMA_PATH.read_text() == schema_text(), "schema.json is stale: run `make schema` and commit it"
+
+
+def test_committed_args_module_is_what_the_code_generates() -> None:
+    assert ARGS_MODULE.read_text() == render_args(), (
+        "resources/args.py is stale: run `python -m together_pulumi.codegen --out "
+        "provider/together_pulumi/resources/args.py` and commit it"
+    )
 
 
 def test_committed_docs_are_what_the_schema_renders(schema: dict[str, Any]) -> None:
@@ -97,9 +115,19 @@ def test_semantics_the_metaschema_does_not_check(schema: dict[str, Any]) -> None
 def test_conventions_of_the_contract(schema: dict[str, Any]) -> None:
     assert schema["name"] == "together"
     assert set(schema["resources"]) == {"together:index:GpuCluster", "together:index:SharedVolume"}
-    assert set(schema["functions"]) == {"together:index:getRegions"}
+    assert set(schema["functions"]) == {f"together:index:{name}" for name in FUNCTION_NAMES}
     cluster = schema["resources"]["together:index:GpuCluster"]
     assert cluster["properties"]["kubeconfig"]["secret"] is True
+    # A looked-up kubeconfig is secret too, as the function and inside the listed type.
+    assert schema["functions"]["together:index:getCluster"]["outputs"]["properties"]["kubeconfig"]["secret"] is True
+    assert schema["types"]["together:index:ClusterInfo"]["properties"]["kubeconfig"]["secret"] is True
+    assert set(schema["functions"]["together:index:getCluster"]["inputs"]["properties"]) == {
+        "clusterId",
+        "clusterName",
+        "projectId",
+    }
+    project = schema["config"]["variables"]["projectId"]
+    assert project["defaultInfo"]["environment"] == ["TOGETHER_PROJECT_ID"] and "secret" not in project
     api_key = schema["config"]["variables"]["apiKey"]
     assert api_key["secret"] is True and api_key["defaultInfo"]["environment"] == ["TOGETHER_API_KEY"]
     for name in ("GpuType", "ClusterType", "BillingType", "LoadBalancer", "DcgmDiagLevel"):

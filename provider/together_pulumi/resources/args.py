@@ -44,7 +44,12 @@ class InlineSharedVolumeArgs:
     """
 
     project_id: pulumi.Input[str] | None = None
-    """Project owning the volume."""
+    """Project owning the volume. Default: the cluster's project."""
+
+    instance_cluster_id: pulumi.Input[str] | None = None
+    """Place the volume next to this other existing cluster of the region (co-location). Used only at creation:
+    changing it later never replaces the cluster.
+    """
 
 
 @dataclass
@@ -358,9 +363,12 @@ class GpuClusterOutputs:
     cluster_id: pulumi.Output[str]
     status: pulumi.Output[str]
     kubeconfig: pulumi.Output[str | None]
+    kubernetes_endpoint: pulumi.Output[str | None]
+    kubernetes_ca_certificate: pulumi.Output[str | None]
     num_nodes: pulumi.Output[int | None]
     control_plane_nodes: pulumi.Output[list[dict[str, Any]] | None]
     gpu_worker_nodes: pulumi.Output[list[dict[str, Any]] | None]
+    slurm_worker_hostnames: pulumi.Output[list[str] | None]
     volumes: pulumi.Output[list[dict[str, Any]] | None]
     created_at: pulumi.Output[str | None]
     first_ready_at: pulumi.Output[str | None]
@@ -389,6 +397,12 @@ class SharedVolumeArgs:
     project_id: pulumi.Input[str] | None = None
     """Project that owns the volume. Default: the API key's project."""
 
+    instance_cluster_id: pulumi.Input[str] | None = None
+    """Place the volume next to this existing cluster of the same region (co-location), e.g. a looked-up cluster's
+    cluster_id. A placement hint used only at creation: changing it later, or the cluster going away, never
+    replaces the volume.
+    """
+
     existing_volume_id: pulumi.Input[str] | None = None
     """Adopt this existing volume instead of creating one (the import path: `pulumi import` does not work for dynamic
     providers). Its size must not exceed size_tib.
@@ -409,6 +423,7 @@ class SharedVolumeOutputs:
     volume_name: pulumi.Output[str]
     is_lifecycle_independent: pulumi.Output[bool]
     project_id: pulumi.Output[str | None]
+    instance_cluster_id: pulumi.Output[str | None]
     existing_volume_id: pulumi.Output[str | None]
     ready_timeout_seconds: pulumi.Output[int]
     delete_timeout_seconds: pulumi.Output[int]

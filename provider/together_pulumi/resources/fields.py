@@ -49,7 +49,7 @@ class Change(StrEnum):
 
     IN_PLACE = "in_place"  # the API updates it
     REPLACE = "replace"  # a new object is made and the old one deleted
-    STATE_ONLY = "state_only"  # provider behaviour only (timeouts, waiting): no API call
+    STATE_ONLY = "state_only"  # no API call: provider behaviour (timeouts, waiting), or a hint used only at creation
 
 
 @dataclass(frozen=True)

@@ -6,16 +6,15 @@ program's own process over the same HTTP client.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
 
 from . import session
 from .fields import Field, ListOf, ObjectType
+from .functions import FunctionSpec, program_config
 
-__all__ = ["REGION", "DriverVersionInfo", "RegionInfo", "get_regions", "get_regions_output"]
+__all__ = ["FUNCTIONS", "REGION", "DriverVersionInfo", "RegionInfo", "get_regions", "get_regions_output"]
 
 #: The schema of what get_regions returns (the dataclasses below are its typed Python form).
 DRIVER_VERSION = ObjectType(
@@ -39,6 +38,17 @@ REGION = ObjectType(
 )
 
 
+FUNCTIONS = (
+    FunctionSpec(
+        "getRegions",
+        "Regions with the GPU types they offer and their NVIDIA driver catalogues. In Python: "
+        "`together_pulumi.get_regions()` (plain) or `get_regions_output()`.",
+        (),
+        (Field("regions", ListOf(REGION), "All regions.", required=True),),
+    ),
+)
+
+
 @dataclass(frozen=True)
 class DriverVersionInfo:
     """One NVIDIA driver catalog entry: send ``id`` as ``nvidia_version_id``."""
@@ -58,15 +68,6 @@ class RegionInfo:
     driver_versions: tuple[DriverVersionInfo, ...]
 
 
-def _program_config() -> dict[str, Any]:
-    """The ``together:*`` stack config, when called inside a Pulumi program (empty outside one)."""
-    config: dict[str, Any] = {}
-    for key, _, _ in session.CONFIG_KEYS:
-        with contextlib.suppress(Exception):  # outside a Pulumi program there is no config to read
-            config[key] = pulumi.runtime.get_config(key)
-    return config
-
-
 def get_regions(api_key: str | None = None, base_url: str | None = None) -> list[RegionInfo]:
     """All regions with their GPU types and driver catalogs.
 
@@ -76,7 +77,7 @@ def get_regions(api_key: str | None = None, base_url: str | None = None) -> list
     from ..api.client import TogetherClient
 
     given = {session.API_KEY_CONFIG: api_key, session.BASE_URL_CONFIG: base_url}
-    creds = session.resolve_credentials({**_program_config(), **{k: v for k, v in given.items() if v}})
+    creds = session.resolve_credentials({**program_config(), **{k: v for k, v in given.items() if v}})
     with TogetherClient(creds.api_key if creds else None, creds.base_url if creds else None) as client:
         regions = client.list_regions()
     return [

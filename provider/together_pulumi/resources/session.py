@@ -1,11 +1,12 @@
-"""Per-process settings, credentials, HTTP client, region catalog and clock.
+"""Per-process settings, credentials, HTTP client, identity, projects, region catalog and clock.
 
 Providers are pickled into every resource's state, so they hold nothing: the stack's settings arrive
 through ``configure()`` (stack config, secrets already decrypted) and are kept here, in the provider
 process only, never on the provider object. The client and the region catalog are built lazily,
 once per process and credentials, and shared by the (up to four) threads the dynamic provider host
-serves requests on. Credentials are resolved in one place, :func:`resolve_credentials`, for the
-provider process and for functions called in the program (``get_regions``).
+serves requests on. Credentials are resolved in one place, :func:`resolve_credentials`, and the
+default project in another, :func:`resolve_project`, for the provider process and for functions
+called in the program (``get_regions``, the lookups).
 """
 
 from __future__ import annotations
@@ -13,46 +14,63 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..api import errors
-from ..api.settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL
+from ..api.settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, PROJECT_ID_ENV
 from .waiting import SYSTEM_CLOCK, Clock
 
 if TYPE_CHECKING:  # the client (httpx, pydantic) loads only where it is used, not in the program
     from ..api.client import TogetherClient
-    from ..api.models import Region
+    from ..api.models import Identity, Project, Region
 
 __all__ = [
     "API_KEY_CONFIG",
     "BASE_URL_CONFIG",
     "CONFIG_KEYS",
+    "PROJECT_ID_CONFIG",
+    "PROJECT_ID_ENV",
     "Credentials",
     "catalog",
     "client",
     "clock",
     "configure_from_stack",
     "credentials",
+    "default_project",
+    "describe_projects",
+    "identity",
     "preflight",
+    "projects",
     "resolve_credentials",
+    "resolve_project",
     "use_clock",
 ]
 
 API_KEY_CONFIG = "together:apiKey"
 BASE_URL_CONFIG = "together:baseUrl"
+PROJECT_ID_CONFIG = "together:projectId"
 #: Every stack config key of the provider, with its environment variable and what it is.
 CONFIG_KEYS: tuple[tuple[str, str, str], ...] = (
     (API_KEY_CONFIG, API_KEY_ENV, "the API key"),
     (BASE_URL_CONFIG, BASE_URL_ENV, f"the API host (default {DEFAULT_BASE_URL})"),
+    (
+        PROJECT_ID_CONFIG,
+        PROJECT_ID_ENV,
+        "the project of new clusters and volumes that set no project_id, and of lookups "
+        "(default: the API key's own project)",
+    ),
 )
 
 _lock = threading.Lock()
 _stack_config: dict[str, str] = {}
 _clients: dict[tuple[str, str], TogetherClient] = {}
 _catalogs: dict[tuple[str, str], dict[str, Region]] = {}
-_preflights: dict[tuple[str, str], str | None] = {}
+_preflights: dict[tuple[str, str, str | None], str | None] = {}
+_identities: dict[tuple[str, str], Identity] = {}
+#: None: the key may not list its projects (nothing to check against).
+_projects: dict[tuple[str, str], list[Project] | None] = {}
 _clock: list[Clock] = [SYSTEM_CLOCK]
 
 
@@ -78,6 +96,12 @@ def resolve_credentials(config: Mapping[str, Any]) -> Credentials | None:
     return Credentials(str(key), str(base_url)) if key else None
 
 
+def resolve_project(config: Mapping[str, Any]) -> str | None:
+    """The default project: stack config first, then the environment; None for the key's own."""
+    value = config.get(PROJECT_ID_CONFIG) or os.environ.get(PROJECT_ID_ENV)
+    return str(value) if value else None
+
+
 def configure_from_stack(config: Mapping[str, Any]) -> None:
     """Remember the stack's Together settings (called from every provider's ``configure``)."""
     with _lock:
@@ -90,6 +114,13 @@ def credentials() -> Credentials | None:
     with _lock:
         config = dict(_stack_config)
     return resolve_credentials(config)
+
+
+def default_project() -> str | None:
+    """This process's default project (see :func:`resolve_project`)."""
+    with _lock:
+        config = dict(_stack_config)
+    return resolve_project(config)
 
 
 def _no_key_error() -> errors.ConfigurationError:
@@ -129,21 +160,25 @@ def catalog() -> dict[str, Region] | None:
 
 
 def preflight() -> str | None:
-    """Why ``pulumi up`` could not reach the API with these settings, or None when it can.
+    """Why ``pulumi up`` could not work with these settings, or None when it can.
 
     Run by ``check``, so ``pulumi preview`` fails at once, in one line naming the setting, instead of
-    passing and letting ``up`` retry for minutes: no key, a malformed URL, a refused key, an
-    unreachable host. A service that answers but is failing (5xx) is not a settings problem and
-    does not fail the preview. Asked once per process and settings.
+    passing and letting ``up`` retry for minutes: no key, a malformed URL, a key the identity call
+    (``GET /v3/whoami``) refuses, an unreachable host, a URL that does not serve the API, a default
+    project the key cannot use. A service that answers but is failing (5xx) is not a settings problem
+    and does not fail the preview. Asked once per process and settings; the identity, the region
+    catalog and the projects it reads are kept for the rest of the process.
     """
     from ..api.client import RetryPolicy, TogetherClient, normalize_base_url
 
     creds = credentials()
     if creds is None:
         return str(_no_key_error())
+    project = default_project()
+    cache_key = (*creds.cache_key, project)
     with _lock:
-        if creds.cache_key in _preflights:
-            return _preflights[creds.cache_key]
+        if cache_key in _preflights:
+            return _preflights[cache_key]
     where = f"{BASE_URL_CONFIG} / {BASE_URL_ENV}"
     problem: str | None = None
     try:
@@ -152,25 +187,92 @@ def preflight() -> str | None:
         problem = f"{where}: {exc}"
     if problem is None:
         quick = RetryPolicy(deadline_seconds=8, max_attempts=2, request_timeout_seconds=5, connect_timeout_seconds=3)
-        try:
-            with TogetherClient(creds.api_key, creds.base_url, retry=quick, clock=clock()) as probe:
-                regions = {region.name: region for region in probe.list_regions()}
-            with _lock:
-                _catalogs.setdefault(creds.cache_key, regions)
-        except (errors.AuthenticationError, errors.PermissionDeniedError) as exc:
-            problem = (
-                f"the API at {creds.base_url} refused the key from {API_KEY_CONFIG} / {API_KEY_ENV} "
-                f"({exc.status_code}: {exc.server_message}); set a valid key"
-            )
-        except errors.TransportError as exc:
-            problem = f"cannot reach the Together API at {creds.base_url} ({where}): {exc.message}"
-        except errors.NotFoundError:
-            problem = f"{creds.base_url} ({where}) does not serve the Together API (404 for the regions list)"
-        except errors.TogetherError:
-            problem = None  # it answered: the settings are right, the service is having trouble
+        with TogetherClient(creds.api_key, creds.base_url, retry=quick, clock=clock()) as probe:
+            problem = _probe(probe, creds, where)
+            if problem is None and project is not None:
+                problem = _default_project_problem(probe, creds, project)
     with _lock:
-        _preflights[creds.cache_key] = problem
+        _preflights[cache_key] = problem
     return problem
+
+
+def _probe(probe: TogetherClient, creds: Credentials, where: str) -> str | None:
+    """Who the key is (the identity call), then the region catalog (that the URL serves the API)."""
+    refused = (
+        f"the API at {creds.base_url} refused the key from {API_KEY_CONFIG} / {API_KEY_ENV} "
+        "({status}: {message}); set a valid key"
+    )
+    try:
+        found = probe.whoami()
+        with _lock:
+            _identities[creds.cache_key] = found
+    except (errors.AuthenticationError, errors.PermissionDeniedError) as exc:
+        return refused.format(status=exc.status_code, message=exc.server_message)
+    except errors.TransportError as exc:
+        return f"cannot reach the Together API at {creds.base_url} ({where}): {exc.message}"
+    except errors.TogetherError:
+        pass  # no identity service there (404) or trouble: the regions list decides
+    try:
+        regions = {region.name: region for region in probe.list_regions()}
+        with _lock:
+            _catalogs.setdefault(creds.cache_key, regions)
+    except (errors.AuthenticationError, errors.PermissionDeniedError) as exc:
+        return refused.format(status=exc.status_code, message=exc.server_message)
+    except errors.TransportError as exc:
+        return f"cannot reach the Together API at {creds.base_url} ({where}): {exc.message}"
+    except errors.NotFoundError:
+        return f"{creds.base_url} ({where}) does not serve the Together API (404 for the regions list)"
+    except errors.TogetherError:
+        return None  # it answered: the settings are right, the service is having trouble
+    return None
+
+
+def _default_project_problem(probe: TogetherClient, creds: Credentials, project: str) -> str | None:
+    listed = _list_projects(probe, creds)
+    if listed is None or any(p.id == project for p in listed):
+        return None
+    return (
+        f"{PROJECT_ID_CONFIG} / {PROJECT_ID_ENV}: {project!r} is not a project this API key can use; its "
+        f"projects: {describe_projects(listed)}"
+    )
+
+
+def describe_projects(listed: Sequence[Project]) -> str:
+    """``proj-a (Team A), proj-b`` for a message."""
+    return ", ".join(f"{p.id} ({p.name})" if p.name and p.name != p.id else p.id for p in listed) or "none"
+
+
+def _list_projects(api: TogetherClient, creds: Credentials) -> list[Project] | None:
+    with _lock:
+        if creds.cache_key in _projects:
+            return _projects[creds.cache_key]
+    try:
+        listed: list[Project] | None = api.list_projects()
+    except (errors.PermissionDeniedError, errors.NotFoundError):
+        listed = None  # this key may not list projects: nothing to check against
+    except errors.TogetherError:
+        return None  # trouble now: skip the check (the service still decides at create), ask again later
+    with _lock:
+        _projects[creds.cache_key] = listed
+    return listed
+
+
+def projects() -> list[Project] | None:
+    """The projects the API key can use, listed once per process; None without credentials or when
+    the key may not list them."""
+    creds = credentials()
+    if creds is None:
+        return None
+    return _list_projects(client(), creds)
+
+
+def identity() -> Identity | None:
+    """Who the API key is, as the preflight's identity call found (None before it, or without one)."""
+    creds = credentials()
+    if creds is None:
+        return None
+    with _lock:
+        return _identities.get(creds.cache_key)
 
 
 def clock() -> Clock:
@@ -199,8 +301,11 @@ def _forget_clients() -> None:
 
 
 def forget() -> None:
-    """Drop cached clients, catalogs and preflight answers (tests that change the emulator)."""
+    """Drop cached clients, catalogs, identities, projects and preflight answers (tests that change the
+    emulator)."""
     _forget_clients()
     with _lock:
         _catalogs.clear()
         _preflights.clear()
+        _identities.clear()
+        _projects.clear()

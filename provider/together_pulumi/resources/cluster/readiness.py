@@ -9,8 +9,6 @@ the ones that mean the cluster will not become Ready on its own stop the wait at
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -25,6 +23,7 @@ from ..fields import from_engine, values_equal
 from ..provider import ConfiguredProvider, without_provider
 from ..waiting import poll_until, progress
 from .fields import CLUSTER_FIELDS, GPUS_PER_NODE, READINESS_INPUTS, READINESS_OUTPUTS
+from .report import cluster_report, live_gpus
 from .rules import parse_time
 
 if TYPE_CHECKING:
@@ -89,7 +88,7 @@ class ReadinessProvider(ConfiguredProvider):
         if cluster is None:
             return ReadResult("", {})
         outs = without_provider(props)
-        outs.update(node_outputs(cluster))
+        outs.update(cluster_report(cluster))
         if not props.get("auto_scale"):
             # What the nodes were made for, as observed: after drift, the next up waits for the size
             # it restores (the autoscaler's moves are not drift).
@@ -111,7 +110,7 @@ class ReadinessProvider(ConfiguredProvider):
                 return False
             # Preemptible GPUs run on nodes of their own, beside the ones num_gpus asks for.
             return bool(props.get("auto_scale")) or (
-                c.num_gpus == want_gpus and _live_gpus(c) == want_gpus + c.allocated_preemptible_gpus
+                c.num_gpus == want_gpus and live_gpus(c) == want_gpus + c.allocated_preemptible_gpus
             )
 
         def describe(c: Cluster | None) -> str:
@@ -131,7 +130,7 @@ class ReadinessProvider(ConfiguredProvider):
         def timed_out(c: Cluster | None, elapsed: float) -> str:
             status = c.status if c else "unknown"
             if c is not None and c.status == ClusterStatus.READY:
-                status = f"Ready with {_live_gpus(c)} of {want_gpus} GPUs"
+                status = f"Ready with {live_gpus(c)} of {want_gpus} GPUs"
             return (
                 f"{label} is still {status} after {elapsed:.0f}s waiting for Ready (ready_timeout_seconds="
                 f"{timeout:.0f}). The cluster exists and is recorded in the stack state: run `pulumi up` "
@@ -156,7 +155,7 @@ class ReadinessProvider(ConfiguredProvider):
             )
             assert cluster is not None
         outs = {k: props[k] for k in READINESS_INPUTS if props.get(k) is not None}
-        outs.update(node_outputs(cluster))
+        outs.update(cluster_report(cluster))
         return outs
 
 
@@ -166,49 +165,6 @@ def _scheduled_later(props: Mapping[str, Any]) -> bool:
         return False
     start = parse_time(str(props["reservation_start_time"]))
     return start is not None and start > datetime.now(UTC)
-
-
-def node_outputs(cluster: Cluster) -> dict[str, Any]:
-    """What the readiness step reports, from a cluster as read from the API."""
-    return {
-        "status": cluster.status,
-        "kubeconfig": _decode_kubeconfig(cluster.kube_config),
-        "num_nodes": len(cluster.gpu_worker_nodes),
-        "control_plane_nodes": [
-            {"node_id": n.node_id, "host_name": n.host_name, "status": n.status, "public_ipv4": n.public_ipv4}
-            for n in cluster.control_plane_nodes
-        ],
-        "gpu_worker_nodes": [
-            {
-                "node_id": n.node_id,
-                "host_name": n.host_name,
-                "status": n.status,
-                "num_gpus": n.num_gpus,
-                "instance_id": n.instance_id,
-            }
-            for n in cluster.gpu_worker_nodes
-        ],
-        "volumes": [v.model_dump(include={"volume_id", "volume_name", "size_tib", "status"}) for v in cluster.volumes],
-        "created_at": _iso(cluster.created_at),
-        "first_ready_at": _iso(cluster.first_ready_at),
-    }
-
-
-def _decode_kubeconfig(encoded: str) -> str:
-    if not encoded:
-        return ""
-    try:
-        return base64.b64decode(encoded, validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        return encoded  # already plain YAML
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
-
-
-def _live_gpus(cluster: Cluster) -> int:
-    return sum(n.num_gpus or GPUS_PER_NODE for n in cluster.gpu_worker_nodes)
 
 
 class ReadinessStep(Resource, module="together", name="ClusterReadiness"):

@@ -10,22 +10,35 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from ...api import errors
 from ...api.enums import ClusterStatus
 from .. import session
 from ..errors import ProviderError
-from ..fields import Change, Field, Violation, contains_unknown, values_equal
+from ..fields import Change, Field, Violation, contains_unknown, from_engine, values_equal
+from ..linked import (
+    co_location_violations,
+    creates_object,
+    default_project_note,
+    newly_stated,
+    project_violations,
+    without_key,
+)
 from ..provider import TableProvider, announce_take_over, uncertain_create_message, without_provider
 from ..waiting import poll_until, progress
 from .fields import CLUSTER_FIELDS, COUNTS_RESET_WHEN_REMOVED, DRIVER_FIELDS, NAME_LINKS
+from .observed import observed_add_ons, observed_config, observed_time
 from .rules import RULES, catalog_rules, inline_volume_name
 
 if TYPE_CHECKING:
     from ...api.models import Cluster
 
 __all__ = ["ClusterProvider", "ClusterStep"]
+
+#: The inline volume's co-location hint: used at creation only.
+_HINT = "instance_cluster_id"
+_HINTS = {"shared_volume": _HINT}
 
 #: Mutable fields the service reports back, by our name -> its attribute (drift and convergence).
 _OBSERVED = {
@@ -49,6 +62,29 @@ class ClusterProvider(TableProvider):
 
     # --- check and diff ------------------------------------------------------------------------
 
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """The table provider's checks, then the inline volume's placement when newly stated."""
+        result = super().check(olds, news)
+        if result.failures:
+            return result
+        olds, inputs = from_engine(olds), dict(result.inputs)
+        near, before = _placement_hint(inputs), _placement_hint(olds)
+        found = []
+        if near is not None and newly_stated(olds, near, before):
+            found = co_location_violations(f"shared_volume.{_HINT}", near, inputs.get("region"))
+        return CheckResult(inputs, [CheckFailure(v.path, v.reason) for v in found])
+
+    def checked_inputs(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+        """The table provider's inputs; a cluster about to be created without project_id goes to the
+        default project (an existing one never moves: that would replace it; an adopted one keeps its own)."""
+        inputs = super().checked_inputs(olds, news)
+        project = session.default_project()
+        if not creates_object(self.table, olds, inputs, _HINTS):
+            default_project_note(self.public_type, self.label(inputs), news.get("project_id"), inputs.get("project_id"))
+        elif inputs.get("project_id") is None and project and inputs.get(self.adopt_field) is None:
+            inputs["project_id"] = project  # (an adopted object keeps its own)
+        return inputs
+
     def rules(self, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[Violation]:
         return [v for rule in RULES for v in rule(inputs, olds)]
 
@@ -57,6 +93,10 @@ class ClusterProvider(TableProvider):
 
     def api_rules(self, inputs: Mapping[str, Any]) -> list[Violation]:
         found = super().api_rules(inputs)
+        found += project_violations("project_id", inputs.get("project_id"))
+        volume = inputs.get("shared_volume")
+        if isinstance(volume, Mapping):
+            found += project_violations("shared_volume.project_id", volume.get("project_id"))
         volume_id = inputs.get("volume_id")
         checkable = volume_id is not None and not contains_unknown(volume_id) and session.credentials() is not None
         if checkable and session.client().find_volume(str(volume_id)) is None:
@@ -73,7 +113,17 @@ class ClusterProvider(TableProvider):
         return session.client().find_cluster(object_id)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        result = super().diff(_id, olds, news)
+        olds, news = from_engine(olds), from_engine(news)
+        # The inline volume's placement hint matters at creation only: its change is recorded, never
+        # a replacement (nor is the hint still unknown while the cluster it names is being made).
+        old_hint, new_hint = _placement_hint(olds), _placement_hint(news)
+        result = super().diff(
+            _id,
+            {**olds, "shared_volume": without_key(olds.get("shared_volume"), _HINT)},
+            {**news, "shared_volume": without_key(news.get("shared_volume"), _HINT)},
+        )
+        if new_hint is not None and (contains_unknown(new_hint) or not values_equal(old_hint, new_hint)):
+            result.changes = True
         # Two clusters cannot hold one volume: with volume_id, the old cluster must go first.
         if news.get("volume_id") is not None:
             result.delete_before_replace = True
@@ -157,6 +207,8 @@ class ClusterProvider(TableProvider):
                 "volume_name": inline_volume_name(props),
                 "region": props["region"],
             }
+            if body["shared_volume"].get("project_id") is None and props.get("project_id"):
+                body["shared_volume"]["project_id"] = props["project_id"]  # with its cluster
         return ClusterCreateRequest.model_validate(body), resolved
 
     def _adopt(self, props: Mapping[str, Any], cluster_id: str, how: str) -> Cluster:
@@ -172,6 +224,8 @@ class ClusterProvider(TableProvider):
             for name in ("region", "gpu_type", "cluster_name")
             if props.get(name) is not None and getattr(cluster, name) != props[name]
         ]
+        if props.get("project_id") is not None and cluster.project_id and cluster.project_id != props["project_id"]:
+            mismatches.append(f"project_id is {cluster.project_id}, declared {props['project_id']}")
         if cluster.status == ClusterStatus.DELETING:
             mismatches.append("it is being deleted")
         if mismatches:
@@ -219,6 +273,15 @@ class ClusterProvider(TableProvider):
             requested, ceiling = int(props["num_gpus"]), int(props.get("auto_scale_max_gpus") or 0)
             if requested <= cluster.num_gpus <= ceiling:
                 observed["num_gpus"] = props["num_gpus"]  # the autoscaler's move, not drift
+        # Settings the service normalises: compared semantically (see .observed).
+        if props.get("reservation_end_time") is not None:
+            observed["reservation_end_time"] = observed_time(
+                props["reservation_end_time"], cluster.reservation_end_time
+            )
+        if props.get("cluster_config") is not None:
+            observed["cluster_config"] = observed_config(props["cluster_config"], cluster.cluster_config)
+        if props.get("add_ons") is not None:
+            observed["add_ons"] = observed_add_ons(props["add_ons"], cluster.add_ons)
         return ReadResult(id_, observed, self.inputs_from_state(observed))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -241,8 +304,8 @@ class ClusterProvider(TableProvider):
         if changes:
             label = f"GpuCluster {news.get('cluster_name') or id_} ({id_})"
             body = {**changes}
-            if "add_ons" in body:  # an update addresses add-ons by name; their type is fixed at create
-                body["add_ons"] = [{k: v for k, v in a.items() if k != "add_on_type"} for a in body["add_ons"]]
+            if "add_ons" in body:
+                body["add_ons"] = [_add_on_update(a) for a in body["add_ons"]]
             try:
                 cluster = session.client().update_cluster(id_, ClusterUpdateRequest.model_validate(body))
             except errors.APIStatusError as exc:
@@ -274,6 +337,20 @@ class ClusterProvider(TableProvider):
             ),
             clock=session.clock(),
         )
+
+
+def _add_on_update(add_on: Mapping[str, Any]) -> dict[str, Any]:
+    """An update addresses an add-on by name (its type is fixed at create). One declared without config
+    is on, and says so: the service merges configs, so this switches it back on if it was turned off
+    elsewhere."""
+    config = add_on.get("config") or {add_on["add_on_type"]: {"enabled": True}}
+    return {"name": add_on["name"], "config": config}
+
+
+def _placement_hint(props: Mapping[str, Any]) -> Any:
+    """``shared_volume.instance_cluster_id``, if any."""
+    volume = props.get("shared_volume")
+    return volume.get(_HINT) if isinstance(volume, Mapping) else None
 
 
 class ClusterStep(Resource, module="together", name="Cluster"):

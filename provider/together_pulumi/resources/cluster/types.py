@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...api.enums import AddOnType, DcgmDiagLevel, LoadBalancer
-from ..fields import Field, ObjectType
+from ..fields import Field, ListOf, ObjectType
 
 __all__ = [
     "ACCEPTANCE_TESTS_PARAMS",
@@ -14,6 +14,7 @@ __all__ = [
     "ENABLED_FLAG",
     "GPU_WORKER_NODE",
     "INLINE_SHARED_VOLUME",
+    "NODE_REMEDIATION",
     "OIDC_CONFIG",
     "SLURM_STARTUP_SCRIPTS",
 ]
@@ -113,7 +114,24 @@ INLINE_SHARED_VOLUME = ObjectType(
             "Must stay false: an inline volume that outlived its cluster would be left behind by "
             "pulumi destroy (declare a SharedVolume for that).",
         ),
-        Field("project_id", str, "Project owning the volume."),
+        Field("project_id", str, "Project owning the volume. Default: the cluster's project."),
+        Field(
+            "instance_cluster_id",
+            str,
+            "Place the volume next to this other existing cluster of the region (co-location). Used only at "
+            "creation: changing it later never replaces the cluster.",
+        ),
+    ),
+)
+
+NODE_REMEDIATION = ObjectType(
+    "NodeRemediation",
+    "The latest remediation of a node (details: get_remediation / list_remediations).",
+    (
+        Field("id", str, "Remediation ID."),
+        Field("mode", str, "How it repairs the node, e.g. REMEDIATION_MODE_REBOOT_VM."),
+        Field("state", str, "Where it is: PENDING_APPROVAL, PENDING, RUNNING, SUCCEEDED, FAILED, CANCELLED, ..."),
+        Field("trigger", str, "REMEDIATION_TRIGGER_MANUAL (a user) or REMEDIATION_TRIGGER_AUTOMATED (health checks)."),
     ),
 )
 
@@ -124,19 +142,24 @@ CONTROL_PLANE_NODE = ObjectType(
         Field("node_id", str, "Node ID."),
         Field("host_name", str, "Host name."),
         Field("status", str, "Node status."),
+        Field("network", str, "Network of the node (a CIDR)."),
         Field("public_ipv4", str, "Public IPv4 address, when it has one."),
     ),
 )
 
 GPU_WORKER_NODE = ObjectType(
     "GpuWorkerNode",
-    "A GPU worker node (8 GPUs).",
+    "A GPU worker node (8 GPUs) and its health.",
     (
         Field("node_id", str, "Node ID."),
         Field("host_name", str, "Host name."),
-        Field("status", str, "Node status."),
+        Field("status", str, "Node status, e.g. Running, Cordoned, Rebooting, Unhealthy."),
         Field("num_gpus", int, "GPUs on the node."),
-        Field("instance_id", str, "Instance ID (used by node remediation)."),
+        Field("instance_id", str, "Instance ID (what node remediations address)."),
+        Field("networks", ListOf(str), "Networks of the node."),
+        Field("public_ipv4", str, "Public IPv4 address, when it has one."),
+        Field("slurm_worker_hostname", str, "SLURM only: the node's host name inside Slurm."),
+        Field("latest_remediation", NODE_REMEDIATION, "The node's latest remediation, if it ever had one."),
     ),
 )
 

@@ -33,6 +33,14 @@ VOLUME_FIELDS: tuple[Field, ...] = (
     ),
     Field("project_id", str, "Project that owns the volume. Default: the API key's project.", computed=True),
     Field(
+        "instance_cluster_id",
+        str,
+        "Place the volume next to this existing cluster of the same region (co-location), e.g. a looked-up "
+        "cluster's cluster_id. A placement hint used only at creation: changing it later, or the cluster going "
+        "away, never replaces the volume.",
+        change=Change.STATE_ONLY,
+    ),
+    Field(
         "existing_volume_id",
         str,
         "Adopt this existing volume instead of creating one (the import path: `pulumi import` does "

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, UpdateResult
 
 from ...api import errors
 from ...api.enums import ClusterStatus
 from .. import session
 from ..errors import ProviderError
-from ..fields import Field, Violation, known, show
+from ..fields import Field, Violation, from_engine, known, show
+from ..linked import co_location_violations, creates_object, default_project_note, newly_stated, project_violations
 from ..naming import name_problem
 from ..provider import TableProvider, announce_take_over, uncertain_create_message, without_provider
 from ..waiting import WaitTimeoutError, poll_until, progress
@@ -39,6 +40,31 @@ class SharedVolumeProvider(TableProvider):
     adopt_field: ClassVar[str] = "existing_volume_id"
     id_field: ClassVar[str] = "volume_id"
     name_links: ClassVar[tuple[str, ...]] = ("project_id", "existing_volume_id")
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """The table provider's checks, then the volume's placement when newly stated."""
+        result = super().check(olds, news)
+        if result.failures:
+            return result
+        olds, inputs = from_engine(olds), dict(result.inputs)
+        near, found = inputs.get("instance_cluster_id"), []
+        if near is not None and newly_stated(olds, near, olds.get("instance_cluster_id")):
+            found = co_location_violations("instance_cluster_id", near, inputs.get("region"))
+        return CheckResult(inputs, [CheckFailure(v.path, v.reason) for v in found])
+
+    def checked_inputs(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+        """A volume about to be created without project_id goes to the default project (an existing one
+        never moves: that would replace it; an adopted one keeps its own)."""
+        inputs = super().checked_inputs(olds, news)
+        project = session.default_project()
+        if not creates_object(self.table, olds, inputs):
+            default_project_note(self.public_type, self.label(inputs), news.get("project_id"), inputs.get("project_id"))
+        elif inputs.get("project_id") is None and project and inputs.get(self.adopt_field) is None:
+            inputs["project_id"] = project  # (an adopted object keeps its own)
+        return inputs
+
+    def api_rules(self, inputs: Mapping[str, Any]) -> list[Violation]:
+        return super().api_rules(inputs) + project_violations("project_id", inputs.get("project_id"))
 
     def rules(self, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[Violation]:
         found = []
