@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider
+from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider, UpdateResult
 
 from ..api import errors
 from . import session
@@ -29,6 +29,7 @@ __all__ = [
     "PRIVATE_INPUTS",
     "ConfiguredProvider",
     "TableProvider",
+    "WaitingProvider",
     "uncertain_create_message",
     "without_provider",
 ]
@@ -61,6 +62,39 @@ class ConfiguredProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         session.configure_from_stack({key: req.config.get(key) for key, _, _ in session.CONFIG_KEYS})
         show_errors_without_tracebacks()
+
+
+class WaitingProvider(ConfiguredProvider):
+    """A step that only waits (a cluster's or a volume's readiness) and reports what it found.
+
+    Its inputs (``waits_on``) are what it waits for; a change of one is another wait, never a
+    replacement (a replaced object, or one whose id is unknown during preview, is just another wait).
+    Deleting it deletes nothing: the object's own step does that.
+    """
+
+    waits_on: ClassVar[tuple[str, ...]]
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        return CheckResult(self.recorded(from_engine(news)), [])
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        olds, news = from_engine(olds), from_engine(news)
+        changed = [k for k in self.waits_on if news.get(k) is not None and not values_equal(olds.get(k), news[k])]
+        return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(self.wait(news))
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        """Nothing to do: the object's own step deletes it."""
+
+    def recorded(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """The inputs among ``props`` (what a refresh reports as inputs, too)."""
+        return {k: props[k] for k in self.waits_on if props.get(k) is not None}
+
+    def wait(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """Wait, then return the outputs."""
+        raise NotImplementedError
 
 
 class TableProvider(ConfiguredProvider):

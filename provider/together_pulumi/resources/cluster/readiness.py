@@ -11,16 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
-from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CreateResult, ReadResult, Resource
 
 from ...api.enums import BillingType, ClusterStatus
 from .. import session
 from ..errors import ProviderError
-from ..fields import from_engine, values_equal
-from ..provider import ConfiguredProvider, without_provider
+from ..provider import WaitingProvider, without_provider
 from ..waiting import poll_until, progress
 from .fields import CLUSTER_FIELDS, GPUS_PER_NODE, READINESS_INPUTS, READINESS_OUTPUTS
 from .report import cluster_report, live_gpus
@@ -64,24 +63,13 @@ STATUSES: dict[ClusterStatus, str | None] = {
 }
 
 
-class ReadinessProvider(ConfiguredProvider):
+class ReadinessProvider(WaitingProvider):
     """Waits until the cluster is Ready after create and after a change of size or type, then reports it."""
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        news = from_engine(news)
-        return CheckResult({k: news[k] for k in READINESS_INPUTS if news.get(k) is not None}, [])
-
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        # Never a replacement: waiting on a new cluster id (a replaced cluster) is just another wait.
-        olds, news = from_engine(olds), from_engine(news)
-        changed = [k for k in READINESS_INPUTS if news.get(k) is not None and not values_equal(olds.get(k), news[k])]
-        return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
+    waits_on: ClassVar[tuple[str, ...]] = READINESS_INPUTS
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        return CreateResult(f"{props['cluster_name']}-ready", self._wait(props))
-
-    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(self._wait(news))
+        return CreateResult(f"{props['cluster_name']}-ready", self.wait(props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         cluster = session.client().find_cluster(props["cluster_id"])
@@ -93,12 +81,9 @@ class ReadinessProvider(ConfiguredProvider):
             # What the nodes were made for, as observed: after drift, the next up waits for the size
             # it restores (the autoscaler's moves are not drift).
             outs.update(num_gpus=cluster.num_gpus, cluster_type=cluster.cluster_type)
-        return ReadResult(id_, outs, {k: outs[k] for k in READINESS_INPUTS if outs.get(k) is not None})
+        return ReadResult(id_, outs, self.recorded(outs))
 
-    def delete(self, _id: str, _props: dict[str, Any]) -> None:
-        """Nothing to do: the Cluster step deletes the cluster."""
-
-    def _wait(self, props: Mapping[str, Any]) -> dict[str, Any]:
+    def wait(self, props: Mapping[str, Any]) -> dict[str, Any]:
         client = session.client()
         cluster_id, name = props["cluster_id"], props.get("cluster_name") or props["cluster_id"]
         want_gpus = int(props["num_gpus"])
@@ -154,7 +139,7 @@ class ReadinessProvider(ConfiguredProvider):
                 clock=session.clock(),
             )
             assert cluster is not None
-        outs = {k: props[k] for k in READINESS_INPUTS if props.get(k) is not None}
+        outs = self.recorded(props)
         outs.update(cluster_report(cluster))
         return outs
 

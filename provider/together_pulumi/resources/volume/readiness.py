@@ -8,15 +8,14 @@ an outage say, fails ``pulumi up`` with the volume still recorded by the volume 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
-from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CreateResult, ReadResult, Resource
 
 from ...api.enums import VolumeStatus
 from .. import session
-from ..fields import from_engine, values_equal
-from ..provider import ConfiguredProvider, without_provider
+from ..provider import WaitingProvider, without_provider
 from ..waiting import poll_until
 from .fields import READINESS_INPUTS, VOLUME_FIELDS
 
@@ -30,36 +29,22 @@ _FAILED = {VolumeStatus.FAILED, VolumeStatus.DELETING, VolumeStatus.ACCESS_REVOK
 _TIMEOUT_DEFAULT = next(f.default for f in VOLUME_FIELDS if f.name == "ready_timeout_seconds")
 
 
-class VolumeReadinessProvider(ConfiguredProvider):
+class VolumeReadinessProvider(WaitingProvider):
     """Waits until the volume is available (or bound) with at least the declared size."""
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        news = from_engine(news)
-        return CheckResult({k: news[k] for k in READINESS_INPUTS if news.get(k) is not None}, [])
-
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        # Never a replacement: a replaced volume is just another wait.
-        olds, news = from_engine(olds), from_engine(news)
-        changed = [k for k in READINESS_INPUTS if news.get(k) is not None and not values_equal(olds.get(k), news[k])]
-        return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
+    waits_on: ClassVar[tuple[str, ...]] = READINESS_INPUTS
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        return CreateResult(f"{props['volume_id']}-ready", self._wait(props))
-
-    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(self._wait(news))
+        return CreateResult(f"{props['volume_id']}-ready", self.wait(props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         volume = session.client().find_volume(props["volume_id"])
         if volume is None:
             return ReadResult("", {})
         outs = {**without_provider(props), "status": volume.status}
-        return ReadResult(id_, outs, {k: outs[k] for k in READINESS_INPUTS if outs.get(k) is not None})
+        return ReadResult(id_, outs, self.recorded(outs))
 
-    def delete(self, _id: str, _props: dict[str, Any]) -> None:
-        """Nothing to do: the volume step deletes the volume."""
-
-    def _wait(self, props: Mapping[str, Any]) -> dict[str, Any]:
+    def wait(self, props: Mapping[str, Any]) -> dict[str, Any]:
         client = session.client()
         volume_id, want = props["volume_id"], int(props["size_tib"])
         label = f"SharedVolume {props.get('volume_name') or volume_id} ({volume_id})"
@@ -88,7 +73,7 @@ class VolumeReadinessProvider(ConfiguredProvider):
             clock=session.clock(),
         )
         assert volume is not None
-        return {**{k: props[k] for k in READINESS_INPUTS if props.get(k) is not None}, "status": volume.status}
+        return {**self.recorded(props), "status": volume.status}
 
 
 class VolumeReadinessStep(Resource, module="together", name="VolumeReadiness"):
