@@ -318,6 +318,30 @@ def _retained(resource: _Resource) -> bool:
 
 
 def _cluster_row(resource: _Resource, name: str, op: Operation, card: RateCard | None) -> Row:
+    before, after, before_props, after_props = _cluster_facts(resource, name, op)
+    changes = _changes(resource, before_props, after_props) if op in ("update", "replace") else ()
+    cost_before, cost_after, pledge = _cluster_costs(card, op, before, after, changes)
+    shown = after or before
+    assert shown is not None
+    return Row(
+        kind="GpuCluster",
+        name=name,
+        operation=op,
+        details=shown.describe(),
+        changes=changes,
+        gpus_before=before.gpus if before is not None else None,
+        gpus_after=after.gpus if after is not None else None,
+        cost_before=cost_before,
+        cost_after=cost_after,
+        commitment=pledge,
+        findings=tuple(_cluster_findings(resource, f'GpuCluster "{name}"', op, before, after, changes)),
+    )
+
+
+def _cluster_facts(
+    resource: _Resource, name: str, op: Operation
+) -> tuple[ClusterFacts | None, ClusterFacts | None, dict[str, Any], dict[str, Any]]:
+    """The cluster before and after the step (None where it does not exist), and their settings."""
     before_props = _props(resource.old, outputs_first=True)
     after_props = _props(resource.new, outputs_first=False)
     if op == "update":
@@ -330,12 +354,21 @@ def _cluster_row(resource: _Resource, name: str, op: Operation, card: RateCard |
     after = ClusterFacts.from_props(name, after_props) if op != "delete" else None
     if op == "unchanged":
         after = before
-    title = f'GpuCluster "{name}"'
-    changes = _changes(resource, before_props, after_props) if op in ("update", "replace") else ()
-    findings: list[Finding] = []
-    reasons = ", ".join(resource.replace_reasons) or "settings that cannot change in place"
+    return before, after, before_props, after_props
 
+
+def _cluster_findings(
+    resource: _Resource,
+    title: str,
+    op: Operation,
+    before: ClusterFacts | None,
+    after: ClusterFacts | None,
+    changes: tuple[Change, ...],
+) -> list[Finding]:
+    """What a reviewer must stop at: replacement, deletion, scale-down, billing terms, inline data."""
+    findings: list[Finding] = []
     if op == "replace":
+        reasons = ", ".join(resource.replace_reasons) or "settings that cannot change in place"
         findings.append(
             Finding(
                 "replace",
@@ -346,22 +379,13 @@ def _cluster_row(resource: _Resource, name: str, op: Operation, card: RateCard |
         )
     elif op == "delete" and before is not None:
         if _retained(resource):
-            findings.append(
-                Finding(
-                    "delete",
-                    title,
-                    f"{title} leaves the stack but is NOT deleted (retain_on_delete): it keeps running "
-                    "and billing, unmanaged.",
-                )
+            message = (
+                f"{title} leaves the stack but is NOT deleted (retain_on_delete): it keeps running and billing, "
+                "unmanaged."
             )
         else:
-            findings.append(
-                Finding(
-                    "delete",
-                    title,
-                    f"{title} is DELETED: its {display(before.nodes)} node(s) and every job on them are gone.",
-                )
-            )
+            message = f"{title} is DELETED: its {display(before.nodes)} node(s) and every job on them are gone."
+        findings.append(Finding("delete", title, message))
     elif op == "update" and before is not None and after is not None:
         b, a = before.gpus, after.gpus
         if isinstance(b, int) and isinstance(a, int) and a < b:
@@ -393,31 +417,24 @@ def _cluster_row(resource: _Resource, name: str, op: Operation, card: RateCard |
             )
     if op in ("create", "update"):
         findings.append(Finding(op, title, f"{title}: {op}"))
+    return findings
 
-    cost_before = cost_after = None
-    pledge = None
-    if card is not None:
-        cost_before = cluster_hourly_cost(card, before) if before is not None else None
-        cost_after = cluster_hourly_cost(card, after) if after is not None else None
-        if (after is not None and op in ("create", "replace")) or (
-            after is not None and op == "update" and any(c.prop in BILLING_TERMS for c in changes)
-        ):
-            pledge = commitment(card, after)
-    shown = after or before
-    assert shown is not None
-    return Row(
-        kind="GpuCluster",
-        name=name,
-        operation=op,
-        details=shown.describe(),
-        changes=changes,
-        gpus_before=before.gpus if before is not None else None,
-        gpus_after=after.gpus if after is not None else None,
-        cost_before=cost_before,
-        cost_after=cost_after,
-        commitment=pledge,
-        findings=tuple(findings),
-    )
+
+def _cluster_costs(
+    card: RateCard | None,
+    op: Operation,
+    before: ClusterFacts | None,
+    after: ClusterFacts | None,
+    changes: tuple[Change, ...],
+) -> tuple[Cost | None, Cost | None, tuple[Cost, str] | None]:
+    """Hourly cost before and after, and the upfront commitment a new or re-termed cluster makes."""
+    if card is None:
+        return None, None, None
+    cost_before = cluster_hourly_cost(card, before) if before is not None else None
+    cost_after = cluster_hourly_cost(card, after) if after is not None else None
+    new_terms = op in ("create", "replace") or (op == "update" and any(c.prop in BILLING_TERMS for c in changes))
+    pledge = commitment(card, after) if after is not None and new_terms else None
+    return cost_before, cost_after, pledge
 
 
 def _volume_row(resource: _Resource, name: str, op: Operation, card: RateCard | None) -> Row:
