@@ -235,7 +235,7 @@ def _cell(text: str) -> str:
 
 
 def render_docs(schema: dict[str, Any]) -> str:
-    """``docs/reference.md``: a section per resource, the regions function, types and config."""
+    """``docs/reference.md``: a section per resource and per function, the types and the config."""
     out = [
         "# together-pulumi reference",
         "",
@@ -246,72 +246,12 @@ def render_docs(schema: dict[str, Any]) -> str:
         "",
     ]
     for token, spec in schema["resources"].items():
-        name = token.rsplit(":", 1)[-1]
-        required = set(spec.get("requiredInputs", []))
-        out += [
-            f"## {name}",
-            "",
-            f"`together_pulumi.{name}` — {spec['description']}",
-            "",
-            "### Inputs",
-            "",
-            "| name | type | required | default | on change | secret | description |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        for camel, prop in spec["inputProperties"].items():
-            default = json.dumps(prop["default"]) if "default" in prop else ""
-            change = "replaces" if prop.get("replaceOnChanges") else "in place"
-            out.append(
-                f"| `{_python_name(camel, prop)}` | {_type_text(prop)} | {'yes' if camel in required else ''} "
-                f"| {default} | {change} | {'yes' if prop.get('secret') else ''} | {_cell(prop['description'])} |"
-            )
-        out += [
-            "",
-            "### Outputs",
-            "",
-            "All inputs are also outputs. In addition:",
-            "",
-            "| name | type | secret | description |",
-            "|---|---|---|---|",
-        ]
-        for camel, prop in spec["properties"].items():
-            if camel in spec["inputProperties"]:
-                continue
-            out.append(
-                f"| `{_python_name(camel, prop)}` | {_type_text(prop)} | {'yes' if prop.get('secret') else ''} "
-                f"| {_cell(prop['description'])} |"
-            )
-        out.append("")
+        out += _resource_docs(token.rsplit(":", 1)[-1], spec)
     for token, spec in schema["functions"].items():
-        name = token.rsplit(":", 1)[-1]
-        out += [f"## {name}", "", spec["description"], ""]
-        if "inputs" in spec:
-            out += ["| argument | type | description |", "|---|---|---|"]
-            for camel, prop in spec["inputs"]["properties"].items():
-                out.append(f"| `{_python_name(camel, prop)}` | {_type_text(prop)} | {_cell(prop['description'])} |")
-            out.append("")
-        out += ["| output | type | secret | description |", "|---|---|---|---|"]
-        for camel, prop in spec["outputs"]["properties"].items():
-            out.append(
-                f"| `{_python_name(camel, prop)}` | {_type_text(prop)} | {'yes' if prop.get('secret') else ''} "
-                f"| {_cell(prop['description'])} |"
-            )
-        out.append("")
+        out += _function_docs(token.rsplit(":", 1)[-1], spec)
     out += ["## Types", ""]
     for token, spec in schema["types"].items():
-        name = token.rsplit(":", 1)[-1]
-        out += [f"### {name}", "", spec["description"], ""]
-        if "enum" in spec:
-            out.append("Values: " + ", ".join(f"`{e['value']}`" for e in spec["enum"]))
-        else:
-            required = set(spec.get("required", []))
-            out += ["| name | type | required | description |", "|---|---|---|---|"]
-            for camel, prop in spec["properties"].items():
-                out.append(
-                    f"| `{_python_name(camel, prop)}` | {_type_text(prop)} | "
-                    f"{'yes' if camel in required else ''} | {_cell(prop['description'])} |"
-                )
-        out.append("")
+        out += _type_docs(token.rsplit(":", 1)[-1], spec)
     out += ["## Configuration", "", "| key | secret | environment | description |", "|---|---|---|---|"]
     for key, var in schema["config"]["variables"].items():
         env = ", ".join(var.get("defaultInfo", {}).get("environment", []))
@@ -320,6 +260,65 @@ def render_docs(schema: dict[str, Any]) -> str:
         )
     out.append("")
     return "\n".join(out)
+
+
+def _resource_docs(name: str, spec: dict[str, Any]) -> list[str]:
+    required = set(spec.get("requiredInputs", []))
+    out = [
+        f"## {name}",
+        "",
+        f"`together_pulumi.{name}` — {spec['description']}",
+        "",
+        "### Inputs",
+        "",
+        "| name | type | required | default | on change | secret | description |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for camel, prop in spec["inputProperties"].items():
+        default = json.dumps(prop["default"]) if "default" in prop else ""
+        change = "replaces" if prop.get("replaceOnChanges") else "in place"
+        out.append(
+            f"| `{_python_name(camel, prop)}` | {_type_text(prop)} | {'yes' if camel in required else ''} "
+            f"| {default} | {change} | {'yes' if prop.get('secret') else ''} | {_cell(prop['description'])} |"
+        )
+    out += ["", "### Outputs", "", "All inputs are also outputs. In addition:", ""]
+    outputs = {k: v for k, v in spec["properties"].items() if k not in spec["inputProperties"]}
+    return [*out, *_output_table(outputs), ""]
+
+
+def _function_docs(name: str, spec: dict[str, Any]) -> list[str]:
+    out = [f"## {name}", "", spec["description"], ""]
+    if "inputs" in spec:
+        out += ["| argument | type | description |", "|---|---|---|"]
+        for camel, prop in spec["inputs"]["properties"].items():
+            out.append(f"| `{_python_name(camel, prop)}` | {_type_text(prop)} | {_cell(prop['description'])} |")
+        out.append("")
+    return [*out, *_output_table(spec["outputs"]["properties"], heading="output"), ""]
+
+
+def _output_table(properties: dict[str, Any], heading: str = "name") -> list[str]:
+    out = [f"| {heading} | type | secret | description |", "|---|---|---|---|"]
+    for camel, prop in properties.items():
+        out.append(
+            f"| `{_python_name(camel, prop)}` | {_type_text(prop)} | {'yes' if prop.get('secret') else ''} "
+            f"| {_cell(prop['description'])} |"
+        )
+    return out
+
+
+def _type_docs(name: str, spec: dict[str, Any]) -> list[str]:
+    out = [f"### {name}", "", spec["description"], ""]
+    if "enum" in spec:
+        out.append("Values: " + ", ".join(f"`{e['value']}`" for e in spec["enum"]))
+    else:
+        required = set(spec.get("required", []))
+        out += ["| name | type | required | description |", "|---|---|---|---|"]
+        for camel, prop in spec["properties"].items():
+            out.append(
+                f"| `{_python_name(camel, prop)}` | {_type_text(prop)} | "
+                f"{'yes' if camel in required else ''} | {_cell(prop['description'])} |"
+            )
+    return [*out, ""]
 
 
 def schema_text() -> str:
