@@ -174,17 +174,18 @@ class AllowedRegionsConfig(RuleConfig):
 
 
 def _allowed_regions(subject: Subject, config: AllowedRegionsConfig) -> Outcome:
-    if not config.allowed_regions:
-        return Outcome(not_applicable="no allowedRegions configured")
-    region = subject.facts.region
-    if isinstance(region, Unknown):
-        return Outcome(unknown=_unknown(subject, "region"))
-    if region not in config.allowed_regions:
+    return _allow_list(subject, subject.facts.region, config.allowed_regions, "region", "allowedRegions", "regions")
+
+
+def _allow_list(subject: Subject, value: Any, allowed: list[str], prop: str, key: str, what: str) -> Outcome:
+    """An allow-list rule: not applied while the list is empty, a violation for a value not on it."""
+    if not allowed:
+        return Outcome(not_applicable=f"no {key} configured")
+    if isinstance(value, Unknown):
+        return Outcome(unknown=_unknown(subject, prop))
+    if value not in allowed:
         return Outcome(
-            [
-                f"{subject.title}: region {display(region)} is not allowed; "
-                f"allowed regions: {_listing(config.allowed_regions)}."
-            ]
+            [f"{subject.title}: {prop} {display(value)} is not allowed; allowed {what}: {_listing(allowed)}."]
         )
     return Outcome()
 
@@ -200,19 +201,8 @@ class AllowedGpuTypesConfig(RuleConfig):
 
 def _allowed_gpu_types(subject: Subject, config: AllowedGpuTypesConfig) -> Outcome:
     assert isinstance(subject, ClusterSubject)
-    if not config.allowed_gpu_types:
-        return Outcome(not_applicable="no allowedGpuTypes configured")
-    gpu_type = subject.facts.gpu_type
-    if isinstance(gpu_type, Unknown):
-        return Outcome(unknown=_unknown(subject, "gpu_type"))
-    if gpu_type not in config.allowed_gpu_types:
-        return Outcome(
-            [
-                f"{subject.title}: gpu_type {display(gpu_type)} is not allowed; "
-                f"allowed GPU types: {_listing(config.allowed_gpu_types)}."
-            ]
-        )
-    return Outcome()
+    allowed: list[str] = list(config.allowed_gpu_types)
+    return _allow_list(subject, subject.facts.gpu_type, allowed, "gpu_type", "allowedGpuTypes", "GPU types")
 
 
 # --- allowed billing types ------------------------------------------------------------------------
@@ -226,19 +216,8 @@ class AllowedBillingTypesConfig(RuleConfig):
 
 def _allowed_billing_types(subject: Subject, config: AllowedBillingTypesConfig) -> Outcome:
     assert isinstance(subject, ClusterSubject)
-    if not config.allowed_billing_types:
-        return Outcome(not_applicable="no allowedBillingTypes configured")
-    billing = subject.facts.billing
-    if isinstance(billing, Unknown):
-        return Outcome(unknown=_unknown(subject, "billing_type"))
-    if billing not in config.allowed_billing_types:
-        return Outcome(
-            [
-                f"{subject.title}: billing_type {billing} is not allowed; "
-                f"allowed billing types: {_listing(config.allowed_billing_types)}."
-            ]
-        )
-    return Outcome()
+    allowed: list[str] = list(config.allowed_billing_types)
+    return _allow_list(subject, subject.facts.billing, allowed, "billing_type", "allowedBillingTypes", "billing types")
 
 
 # --- GPU limits -----------------------------------------------------------------------------------
