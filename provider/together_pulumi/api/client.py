@@ -65,8 +65,8 @@ class RetryPolicy:
     max_backoff_seconds: float = 20.0
     request_timeout_seconds: float = 30.0
     connect_timeout_seconds: float = 10.0
-    #: After a create timed out, how long to keep looking for what the request may still be
-    #: creating before sending it again (a timed-out request can land later).
+    #: After a create whose request may still land (a timeout, a cut connection), how long to keep
+    #: looking for what it created before failing with UncertainCreateError (it is never sent again).
     create_settle_seconds: float = 15.0
 
 
