@@ -220,12 +220,64 @@ def test_an_unknown_auto_scale_does_not_fail_its_bound(no_credentials: None, unk
     assert failures({"auto_scale": unknown, "auto_scale_max_gpus": 32}) == {}
 
 
+def checked(props: dict[str, Any]) -> dict[str, Any]:
+    """What a check of ``BASE`` + ``props`` records as the inputs (the ``olds`` of the next check)."""
+    return dict(ClusterProvider().check({}, {**BASE, **props}).inputs)
+
+
+def update_failures(olds: dict[str, Any], news: dict[str, Any]) -> dict[str, str]:
+    """Failures by property of a check of ``news`` over the recorded inputs of ``olds``."""
+    result = ClusterProvider().check(checked(olds), {**BASE, **news})
+    return {f.property: f.reason for f in result.failures if f.property}
+
+
+RESERVED = {"billing_type": "RESERVED", "duration_days": 7}
+SETTINGS = {"add_ons": [{"add_on_type": "dashboard", "name": "dash"}], "cluster_config": {"load_balancer": "NGINX"}}
+
+
 @pytest.mark.parametrize("name", ["add_ons", "cluster_config", "reservation_end_time"])
 def test_removing_a_setting_the_api_cannot_unset_is_a_check_failure(no_credentials: None, name: str) -> None:
-    olds = {**BASE, "billing_type": "RESERVED", "duration_days": 7, name: {"x": 1}}
-    news = {**BASE, "billing_type": "RESERVED", "duration_days": 7}
-    found = {f.property: f.reason for f in ClusterProvider().check(olds, news).failures}
+    kept = {"reservation_end_time": "2099-01-01T00:00:00Z", **SETTINGS}
+    found = update_failures({**RESERVED, name: kept[name]}, RESERVED)
     assert name in found and "was removed from the program, but" in found[name]
+    # A replacement is a new cluster, made without the setting.
+    assert name not in update_failures({**RESERVED, name: kept[name]}, {**RESERVED, "gpu_type": "H200_SXM"})
+
+
+def test_an_add_on_cannot_be_added_in_place_but_a_replacement_takes_it(no_credentials: None) -> None:
+    added = update_failures({}, {"add_ons": SETTINGS["add_ons"]})
+    assert "add_ons dash cannot be added to an existing cluster" in added["add_ons"]
+    assert "declare them on a new cluster" in added["add_ons"]
+    assert update_failures({}, {"add_ons": SETTINGS["add_ons"], "gpu_type": "H200_SXM"}) == {}
+    # Whether an unknown gpu_type replaces the cluster is not known yet: nothing is reported.
+    assert update_failures({}, {"add_ons": SETTINGS["add_ons"], "gpu_type": UNKNOWN}) == {}
+    # What is wrong either way still is.
+    assert "num_gpus" in update_failures({}, {"num_gpus": 12, "gpu_type": UNKNOWN})
+
+
+def test_reservation_times_in_the_past_are_refused_for_a_new_cluster(no_credentials: None) -> None:
+    past = {
+        "billing_type": "SCHEDULED_CAPACITY",
+        "reservation_start_time": "2020-01-01T00:00:00Z",
+        "reservation_end_time": "2020-01-08T00:00:00Z",
+    }
+    found = failures(past)
+    assert found["reservation_start_time"] == "reservation_start_time 2020-01-01T00:00:00Z is in the past"
+    assert found["reservation_end_time"] == "reservation_end_time 2020-01-08T00:00:00Z is in the past"
+    # A running reservation started in the past as a matter of course; moving its end into the past is refused.
+    running = {**past, "reservation_end_time": "2099-01-01T00:00:00Z"}
+    assert update_failures(running, running) == {}
+    moved = update_failures(running, {**running, "reservation_end_time": "2021-01-01T00:00:00Z"})
+    assert list(moved) == ["reservation_end_time"]
+    # Its replacement is a new reservation, which must not start in the past.
+    assert "reservation_start_time" in update_failures(running, {**running, "gpu_type": "H200_SXM"})
+
+
+@pytest.mark.parametrize("name", ["my cluster", "x" * 64, "trän", "train_1", "Train", "-train", "train-"], ids=repr)
+def test_names_that_are_not_dns_labels_are_refused(no_credentials: None, name: str) -> None:
+    assert failures({"cluster_name": name})["cluster_name"].startswith(f"cluster_name {name!r} is not a valid name")
+    volume = SharedVolumeProvider().check({}, {"region": "us-central-8", "size_tib": 1, "volume_name": name})
+    assert [f.property for f in volume.failures if f.property] == ["volume_name"]
 
 
 def test_volume_check_reports_bad_types_on_the_property_instead_of_crashing(no_credentials: None) -> None:
@@ -265,3 +317,15 @@ def test_adopting_takes_the_objects_own_name_and_checks_it_exists(api: EmulatorP
         {}, {"region": "us-central-8", "size_tib": 2, "existing_volume_id": volume_id}
     )
     assert volume.failures == [] and volume.inputs["volume_name"] == "prod-data"
+
+
+def test_a_volume_id_that_does_not_exist_fails_the_check(api: EmulatorProcess) -> None:
+    assert failures({"volume_id": "vol-nope"}) == {
+        "volume_id": "volume_id vol-nope does not exist (or is not visible to this API key); create it first, "
+        "e.g. as a together.SharedVolume whose volume_id you pass here"
+    }
+    with api.client() as raw:
+        volume = raw.post(
+            "/v1/compute/clusters/storage/volumes", json={"volume_name": "v", "size_tib": 1, "region": "us-central-8"}
+        ).json()
+    assert failures({"volume_id": volume["volume_id"]}) == {}

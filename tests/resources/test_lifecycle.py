@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
@@ -102,6 +102,7 @@ def test_a_burst_of_throttling_does_not_end_a_wait(slow: EmulatorProcess, capsys
         ("OnDemandComputePaused", "ran out of credits"),
         ("Paused", "until it is resumed"),
         ("Degraded", "node remediation"),
+        ("Deleting", "was deleted while waiting for Ready"),
     ],
 )
 def test_a_status_that_will_not_become_ready_stops_the_wait_at_once(
@@ -116,10 +117,15 @@ def test_a_status_that_will_not_become_ready_stops_the_wait_at_once(
 
 
 def test_every_cluster_status_is_handled_deliberately() -> None:
+    from together.types.cluster import Cluster as SdkCluster
+
     from together_pulumi.api.enums import ClusterStatus
     from together_pulumi.resources.cluster.readiness import STATUSES
 
-    assert set(STATUSES) == set(ClusterStatus)
+    # The SDK's own list, so that a status missing from both our enum and the table is caught.
+    sdk_statuses = set(get_args(SdkCluster.model_fields["status"].annotation))
+    assert len(sdk_statuses) == 11
+    assert set(STATUSES) == set(ClusterStatus) == sdk_statuses
 
 
 def test_update_sends_only_changed_mutable_fields_then_waits_again(

@@ -8,6 +8,7 @@ import pulumi
 import pytest
 
 import together_pulumi as together
+from together_pulumi.resources.props import ProgramError
 
 
 class Mocks(pulumi.runtime.Mocks):
@@ -141,3 +142,27 @@ def test_args_classes_match_the_field_tables() -> None:
         for name, field in fields.items():
             no_default = field.default is dataclasses.MISSING
             assert no_default == inputs[name].required, f"{args_class.__name__}.{name}"
+
+
+def test_a_name_declared_twice_stops_the_program_naming_both(mocks: Mocks) -> None:
+    together.SharedVolume("data", region="us-central-8", size_tib=1, volume_name="datasets")
+    with pytest.raises(ProgramError, match="GpuCluster train and SharedVolume data both declare the volume named"):
+        together.GpuCluster(
+            "train", region="us-central-8", gpu_type="H100_SXM", num_gpus=8,
+            shared_volume=together.InlineSharedVolumeArgs(size_tib=1, volume_name="datasets"),
+        )  # fmt: skip
+    together.GpuCluster("a", region="us-central-8", gpu_type="H100_SXM", num_gpus=8, cluster_name="train")
+    with pytest.raises(ProgramError, match="GpuCluster b and GpuCluster a both declare the cluster named 'train'"):
+        together.GpuCluster("b", region="us-central-8", gpu_type="H100_SXM", num_gpus=8, cluster_name="train")
+
+
+def test_a_declared_volume_of_another_region_stops_the_program(mocks: Mocks) -> None:
+    data = together.SharedVolume("data", region="us-central-8", size_tib=1)
+    with pytest.raises(ProgramError) as raised:
+        together.GpuCluster("train", region="us-south-1", gpu_type="B200_SXM", num_gpus=8, volume_id=data.volume_id)
+    assert str(raised.value) == (
+        "GpuCluster train: volume_id is the volume of SharedVolume data, which is in us-central-8, but the "
+        "cluster is in us-south-1; a cluster can attach only a volume of its own region"
+    )
+    # The same volume in its own region is fine.
+    together.GpuCluster("near", region="us-central-8", gpu_type="H100_SXM", num_gpus=8, volume_id=data.volume_id)

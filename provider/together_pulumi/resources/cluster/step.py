@@ -86,7 +86,21 @@ class ClusterProvider(TableProvider):
         return inputs
 
     def rules(self, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[Violation]:
-        return [v for rule in RULES for v in rule(inputs, olds)]
+        """The cross-field rules. A cluster that will be replaced is checked as a new one (it may take
+        new add-ons and drop settings, and must not start in the past); while a replacing input is
+        unknown, only what is wrong either way is reported."""
+        as_updated = [v for rule in RULES for v in rule(inputs, olds)] if olds else []
+        if olds and not creates_object(self.table, olds, inputs, _HINTS):
+            return as_updated
+        as_created = [v for rule in RULES for v in rule(inputs, {})]
+        if not olds or self.replaced(olds, inputs):
+            return as_created
+        return [v for v in as_updated if v in as_created]
+
+    def replaced(self, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> bool:
+        """Whether a replacing input changed to a known new value (an unknown one may yet stay the same)."""
+        settled = {k: olds.get(k) if contains_unknown(v) else v for k, v in inputs.items()}
+        return creates_object(self.table, olds, settled, _HINTS)
 
     def catalog_rules(self, inputs: Mapping[str, Any], regions: Mapping[str, Any]) -> list[Violation]:
         return catalog_rules(inputs, regions) if regions else []
