@@ -23,7 +23,9 @@ from __future__ import annotations
 import contextlib
 import random
 import socket
+import subprocess
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -176,16 +178,19 @@ def _disturbance(kind: str, rng: random.Random, emulator: RestartableEmulator, s
             )
 
 
-def _attempt(command: str, kind: str, rng: random.Random, emulator: RestartableEmulator, stack: ProgramStack) -> bool:
-    """One try at a step; True when the command succeeded."""
+def _attempt(
+    command: str, kind: str, rng: random.Random, emulator: RestartableEmulator, stack: ProgramStack, *, at_create: bool
+) -> tuple[bool, str]:
+    """One try at a step: whether the command succeeded, and the disturbance that really happened
+    (``"<kind> missed"`` when the command ended before its moment came). With ``at_create`` the
+    timed disturbance comes as soon as the emulator has a cluster (the create was sent), not at a
+    random moment."""
     args = ("up", "--yes") if command == "up" else ("destroy", "--yes")
+    happened = kind
     with _disturbance(kind, rng, emulator, stack):
         process = stack.start(*args)
         if kind in ("kill", "restart", "outage"):
-            delay = rng.uniform(0.5, 10.0)
-            try:
-                process.wait(timeout=delay)
-            except Exception:
+            if _moment_comes(process, emulator, rng.uniform(0.5, 10.0), at_create=at_create):
                 if kind == "kill":
                     stack.kill(process)
                 elif kind == "restart":
@@ -196,12 +201,27 @@ def _attempt(command: str, kind: str, rng: random.Random, emulator: RestartableE
                     timer.start()
                     process.wait(timeout=600)
                     timer.join()
+            else:
+                happened = f"{kind} missed"
         process.wait(timeout=600)
         if process.stdout is not None:
             process.stdout.read()
     if process.returncode != 0:
         stack.pulumi("cancel", "--yes", check=False)  # a killed update leaves its lock behind
-    return process.returncode == 0
+    return process.returncode == 0, happened
+
+
+def _moment_comes(
+    process: subprocess.Popen[str], emulator: RestartableEmulator, delay: float, *, at_create: bool
+) -> bool:
+    """Wait for the moment to disturb: ``delay`` seconds, or with ``at_create`` the first cluster at the
+    emulator. False when the command ended first."""
+    deadline = time.monotonic() + (60.0 if at_create else delay)
+    while process.poll() is None:
+        if time.monotonic() >= deadline or (at_create and h.clusters(emulator.emu)):
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def _check(stack: ProgramStack, emulator: RestartableEmulator, declared: int, report: Report) -> None:
@@ -243,11 +263,16 @@ def run(seed: int, workdir: Path, engine_bin: Path, *, short: bool = False) -> R
             report.steps += 1
             for attempt in range(1, _MAX_ATTEMPTS + 1):
                 kind = rng.choice(DISTURBANCES) if attempt <= _UNDISTURBED_AFTER else "none"
+                # The short form always disturbs: it kills the create once the cluster was sent, then
+                # restarts the emulator during the scale and cuts connections during the destroy.
                 if short and attempt == 1:
-                    kind = ("kill", "restart", "outage")[report.steps % 3]  # the short form always disturbs
+                    kind = ("outage", "kill", "restart")[report.steps % 3]
                 report.attempts += 1
-                report.disturbances[kind] += 1
-                if _attempt(command, kind, rng, emulator, stack):
+                succeeded, happened = _attempt(
+                    command, kind, rng, emulator, stack, at_create=short and attempt == 1 and report.steps == 1
+                )
+                report.disturbances[happened] += 1
+                if succeeded:
                     break
                 report.failed_attempts += 1
             else:
