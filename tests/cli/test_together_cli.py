@@ -156,17 +156,37 @@ def test_update(cli: Cli, cli_emulator: EmulatorProcess) -> None:
     assert _count(cli_emulator, "PUT /v1/compute/clusters/{cluster_id}") == 7
 
 
+HOME_LAB_KUBECONFIG = {
+    "apiVersion": "v1",
+    "kind": "Config",
+    "clusters": [{"name": "home-lab", "cluster": {"server": "https://10.0.0.1:6443"}}],
+    "users": [{"name": "home-lab", "user": {"token": "home-token"}}],
+    "contexts": [{"name": "home-lab", "context": {"cluster": "home-lab", "user": "home-lab"}}],
+    "current-context": "home-lab",
+}
+
+
 def test_get_credentials(cli: Cli, cli_emulator: EmulatorProcess) -> None:
     cid = cli.json(
         "clusters", "create", "--name", "creds", *COMMON, "--billing-type", "ON_DEMAND", "--nvidia-version-id", DRIVER
     )["cluster_id"]  # fmt: skip
-    written = cli.run("clusters", "get-credentials", cid, json_output=False)
+    # A kubeconfig the user already has: the cluster's is merged into it, nothing of it is lost.
     kubeconfig = cli.home / ".kube" / "config"
+    kubeconfig.parent.mkdir()
+    kubeconfig.write_text(yaml.safe_dump(HOME_LAB_KUBECONFIG))
+    kubeconfig.chmod(0o600)
+    written = cli.run("clusters", "get-credentials", cid, json_output=False)
     assert f"Kubeconfig written to {kubeconfig}" in written.stdout
     merged = yaml.safe_load(kubeconfig.read_text())
-    assert [c["name"] for c in merged["contexts"]] == ["creds"]  # the CLI renames the context after the cluster
-    assert merged["clusters"][0]["cluster"]["server"].startswith(f"https://api.{cid}.")
-    assert merged["users"][0]["user"]["token"]
+    # The CLI names the new context after the cluster, next to the one that was there.
+    assert sorted(c["name"] for c in merged["contexts"]) == ["creds", "home-lab"]
+    assert merged["current-context"] == "home-lab"
+    servers = {c["name"]: c["cluster"]["server"] for c in merged["clusters"]}
+    assert servers.pop("home-lab") == "https://10.0.0.1:6443"
+    assert [server.startswith(f"https://api.{cid}.") for server in servers.values()] == [True]
+    users = {u["name"]: u["user"] for u in merged["users"]}
+    assert users.pop("home-lab") == {"token": "home-token"}
+    assert [bool(user.get("token")) for user in users.values()] == [True]
     assert oct(kubeconfig.stat().st_mode & 0o777) == "0o600"
 
     other = cli.home / "other.yaml"

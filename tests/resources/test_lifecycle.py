@@ -8,6 +8,7 @@ import pytest
 
 from emulator_process import DEFAULT_API_KEY, EmulatorProcess
 from together_pulumi.api import errors
+from together_pulumi.api.client import TogetherClient
 from together_pulumi.resources import session
 from together_pulumi.resources.cluster.fields import READINESS_INPUTS
 from together_pulumi.resources.errors import ProviderError
@@ -328,3 +329,35 @@ def test_a_wait_for_a_size_the_cluster_never_reaches_says_so(api: EmulatorProces
     created = ClusterProvider().create(checked(CLUSTER))
     with pytest.raises(WaitTimeoutError, match="is still Ready with 16 of 24 GPUs after"):
         ReadinessProvider().create(readiness_inputs(outs(created), num_gpus=24, ready_timeout_seconds=60))
+
+
+def test_an_uncertain_create_says_the_cluster_may_exist_and_the_next_up_takes_it_over(
+    api: EmulatorProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The create lands and its answer is cut; then the API stops answering, so the look-up for it fails.
+    api.admin.set_faults(drop_rate=1.0, after_commit_ratio=1.0, methods=["POST"], path_prefix="/v1/compute/clusters")
+    original = TogetherClient.list_clusters
+
+    def unreachable_after_the_post(self: TogetherClient, *args: Any, **kwargs: Any) -> Any:
+        if api.admin.requests_log()["counts"].get("POST /v1/compute/clusters"):
+            api.admin.set_faults(methods=["POST", "GET"])
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(TogetherClient, "list_clusters", unreachable_after_the_post)
+    inputs = checked(CLUSTER)
+    with pytest.raises(ProviderError) as raised:
+        ClusterProvider().create(inputs)
+    message = str(raised.value)
+    name = inputs["cluster_name"]
+    assert message.startswith(f"GpuCluster {name}: the create of cluster '{name}' failed ambiguously")
+    assert "and looking it up failed too" in message and "so it was not sent again" in message
+    assert f"Run `pulumi up` again: it looks for cluster '{name}' first and takes it over" in message
+    assert "existing_cluster_id=<its id>" in message
+    (landed,) = api.admin.state()["clusters"]
+
+    monkeypatch.setattr(TogetherClient, "list_clusters", original)
+    api.admin.set_faults(drop_rate=0.0)
+    again = ClusterProvider().create(inputs)  # the next `pulumi up`
+    assert again.id == landed["cluster_id"]
+    assert [c["cluster_id"] for c in api.admin.state()["clusters"]] == [landed["cluster_id"]]
+    assert api.admin.requests_log()["counts"]["POST /v1/compute/clusters"] == 1
