@@ -228,9 +228,21 @@ class ProgramStack:
 
     @staticmethod
     def kill(process: subprocess.Popen[str]) -> None:
-        """kill -9 the whole process group: the CLI, the language host, the program, the plugin."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
+        """kill -9 the CLI and everything it started, as a cancelled CI job or a closed laptop would.
+
+        The engine starts the language host and the plugins in process groups of their own, so killing
+        the CLI's group would leave them running (orphans that outlive the test). The tree is frozen
+        first (a stopped process starts nothing new), then killed.
+        """
+        frozen: set[int] = set()
+        while found := {process.pid, *_descendants(process.pid)} - frozen:
+            for pid in found:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGSTOP)
+            frozen |= found
+        for pid in frozen:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         process.wait(timeout=30)
 
     # --- the commands a user types ---------------------------------------------------------------
@@ -311,6 +323,29 @@ class ProgramStack:
         """Names of the stack outputs that ``pulumi stack output`` hides as secrets."""
         shown: dict[str, Any] = json.loads(self.pulumi("stack", "output", "--json").stdout)
         return {name for name, value in shown.items() if value == "[secret]"}
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (Linux: read from ``/proc``)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            # The parent is the 2nd field after the command, which is in parentheses and may hold spaces.
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(parent, []).append(int(entry.name))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
 
 
 def stack_for(
