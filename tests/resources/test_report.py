@@ -40,7 +40,10 @@ def test_nodes_report_health_addresses_and_slurm_names(api: EmulatorProcess) -> 
     assert len(outs["gpu_worker_nodes"]) == 2
     for node, node_wire in zip(outs["gpu_worker_nodes"], wire["gpu_worker_nodes"], strict=True):
         assert set(node) == {f.name for f in GPU_WORKER_NODE.fields}
-        for name in ("node_id", "host_name", "status", "instance_id", "networks", "public_ipv4"):
+        for name in (
+            "node_id", "host_name", "status", "instance_id", "networks", "public_ipv4",
+            "auto_remediation_enabled", "marked_for_deletion",
+        ):  # fmt: skip
             assert node[name] == node_wire[name], name
         assert node["slurm_worker_hostname"] == node_wire["slurm_worker_hostname"]
         assert node["latest_remediation"] is None

@@ -140,6 +140,8 @@ class GpuWorkerNodeInfo:
     networks: tuple[str, ...]
     public_ipv4: str | None
     slurm_worker_hostname: str | None
+    auto_remediation_enabled: bool | None
+    marked_for_deletion: bool | None
     latest_remediation: NodeRemediationInfo | None
 
 

@@ -83,6 +83,8 @@ def _worker(node: GpuWorkerNode) -> dict[str, Any]:
         "networks": list(node.networks),
         "public_ipv4": node.public_ipv4,
         "slurm_worker_hostname": node.slurm_worker_hostname,
+        "auto_remediation_enabled": node.auto_remediation_enabled,
+        "marked_for_deletion": node.marked_for_deletion,
         "latest_remediation": _remediation(node.latest_remediation),
     }
 

@@ -159,6 +159,8 @@ GPU_WORKER_NODE = ObjectType(
         Field("networks", ListOf(str), "Networks of the node."),
         Field("public_ipv4", str, "Public IPv4 address, when it has one."),
         Field("slurm_worker_hostname", str, "SLURM only: the node's host name inside Slurm."),
+        Field("auto_remediation_enabled", bool, "Whether the service repairs the node on its own when it fails."),
+        Field("marked_for_deletion", bool, "Whether the node is about to be removed (e.g. by a scale-down)."),
         Field("latest_remediation", NODE_REMEDIATION, "The node's latest remediation, if it ever had one."),
     ),
 )
