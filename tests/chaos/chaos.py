@@ -186,29 +186,45 @@ def _attempt(
     timed disturbance comes as soon as the emulator has a cluster (the create was sent), not at a
     random moment."""
     args = ("up", "--yes") if command == "up" else ("destroy", "--yes")
-    happened = kind
     with _disturbance(kind, rng, emulator, stack):
         process = stack.start(*args)
-        if kind in ("kill", "restart", "outage"):
-            if _moment_comes(process, emulator, rng.uniform(0.5, 10.0), at_create=at_create):
-                if kind == "kill":
-                    stack.kill(process)
-                elif kind == "restart":
-                    emulator.crash_and_restart()
-                else:
-                    emulator.emu.admin.set_faults(drop_rate=1.0, after_commit_ratio=0.5)
-                    timer = threading.Timer(rng.uniform(2.0, 8.0), lambda: emulator.emu.admin.set_faults(drop_rate=0))
-                    timer.start()
-                    process.wait(timeout=600)
-                    timer.join()
-            else:
-                happened = f"{kind} missed"
-        process.wait(timeout=600)
+        with stack.killed_if_abandoned(process):
+            happened = _disturb(process, kind, rng, emulator, stack, at_create=at_create)
+            process.wait(timeout=600)
         if process.stdout is not None:
             process.stdout.read()
     if process.returncode != 0:
         stack.pulumi("cancel", "--yes", check=False)  # a killed update leaves its lock behind
     return process.returncode == 0, happened
+
+
+def _disturb(
+    process: subprocess.Popen[str],
+    kind: str,
+    rng: random.Random,
+    emulator: RestartableEmulator,
+    stack: ProgramStack,
+    *,
+    at_create: bool,
+) -> str:
+    """Carry out a timed disturbance (kill, restart, outage) on the running command; the one that really
+    happened (``"<kind> missed"`` when the command ended first). Faults and slowness last the whole
+    attempt (``_disturbance``)."""
+    if kind not in ("kill", "restart", "outage"):
+        return kind
+    if not _moment_comes(process, emulator, rng.uniform(0.5, 10.0), at_create=at_create):
+        return f"{kind} missed"
+    if kind == "kill":
+        stack.kill(process)
+    elif kind == "restart":
+        emulator.crash_and_restart()
+    else:
+        emulator.emu.admin.set_faults(drop_rate=1.0, after_commit_ratio=0.5)
+        timer = threading.Timer(rng.uniform(2.0, 8.0), lambda: emulator.emu.admin.set_faults(drop_rate=0))
+        timer.start()
+        process.wait(timeout=600)
+        timer.join()
+    return kind
 
 
 def _moment_comes(

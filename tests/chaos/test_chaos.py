@@ -36,11 +36,15 @@ def test_chaos_short(engine_bin: Path, tmp_path: Path) -> None:
     assert {"kill", "restart", "outage"} <= set(report.disturbances), report.disturbances
 
 
+RUNS = int(os.environ.get("CHAOS_RUNS", "12"))
+
+
 @pytest.mark.chaos
+@pytest.mark.timeout(RUNS * 300)  # (a run takes 1 to 2 minutes; the suite-wide limit is 10)
 def test_chaos_long(engine_bin: Path, tmp_path: Path) -> None:
     first = int(os.environ.get("CHAOS_SEED", "100"))
     total = Report()
-    for seed in range(first, first + int(os.environ.get("CHAOS_RUNS", "12"))):
+    for seed in range(first, first + RUNS):
         report = run(seed, tmp_path / f"seed-{seed}", engine_bin)
         print(f"seed {seed}: {report.summary()}")
         total.add(report)

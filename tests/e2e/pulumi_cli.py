@@ -26,7 +26,7 @@ import textwrap
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -199,17 +199,19 @@ class ProgramStack:
 
     def pulumi(self, *args: str, check: bool = True, timeout: float = 600, stdin: str | None = None) -> CommandResult:
         """``pulumi ARGS`` in the program directory; raises :class:`CommandFailed` when ``check``."""
-        completed = subprocess.run(
+        process = subprocess.Popen(
             ["pulumi", *args],
             cwd=self.program_dir,
             env=self.env,
-            capture_output=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=timeout,
-            input=stdin,
-            check=False,
+            start_new_session=True,
         )
-        result = CommandResult(tuple(args), completed.returncode, completed.stdout, completed.stderr)
+        with self.killed_if_abandoned(process):
+            stdout, stderr = process.communicate(stdin, timeout=timeout)
+        result = CommandResult(tuple(args), process.returncode, stdout, stderr)
         if check and result.returncode != 0:
             raise CommandFailed(result)
         return result
@@ -225,6 +227,17 @@ class ProgramStack:
             text=True,
             start_new_session=True,
         )
+
+    @classmethod
+    @contextlib.contextmanager
+    def killed_if_abandoned(cls, process: subprocess.Popen[str]) -> Iterator[None]:
+        """Kill ``process`` and what it started if the block ends while it still runs (a timeout, a
+        failed assertion, the test's own time limit), so that nothing outlives the test."""
+        try:
+            yield
+        finally:
+            if process.poll() is None:
+                cls.kill(process)
 
     @staticmethod
     def kill(process: subprocess.Popen[str]) -> None:
@@ -405,9 +418,8 @@ class Shell:
             output.append(got)
 
     def close(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self._process.pid, signal.SIGKILL)
-        self._process.wait(timeout=30)
+        """End the shell and anything still running in it (with what that started)."""
+        ProgramStack.kill(self._process)
 
 
 def command_lines(block: str) -> list[str]:
