@@ -46,9 +46,3 @@ def engine_bin() -> Path:
     if result.returncode != 0:
         raise RuntimeError(f"the Pulumi engine could not be set up:\n{result.stderr.strip()}")
     return Path(result.stdout.strip().splitlines()[-1])
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Long tests first (the engine's and the official CLI's, 5 to 60 s each): with several workers the
-    short ones then fill the gaps at the end, instead of one long test running alone at the tail."""
-    items.sort(key=lambda item: 0 if item.get_closest_marker("e2e") or item.nodeid.startswith("tests/cli/") else 1)
