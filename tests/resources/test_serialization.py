@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import importlib
+import pickletools
 import json
 from pathlib import Path
 from typing import Any
@@ -13,18 +15,26 @@ from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.dynamic.dynamic import serialize_provider
 
 from emulator_process import EmulatorProcess
+from together_pulumi import pickled
+from together_pulumi.pickled import ClusterProvider, ReadinessProvider, SharedVolumeProvider, VolumeReadinessProvider
 from together_pulumi.resources import session
-from together_pulumi.resources.gpu_cluster import ClusterProvider, ReadinessProvider
-from together_pulumi.resources.shared_volume import SharedVolumeProvider
-from together_pulumi.resources.volume.readiness import VolumeReadinessProvider
 
 from .conftest import NAMED_TRAIN
 
 SECRET = "tg-secret-key-0123456789"
 PROVIDERS = [ClusterProvider, ReadinessProvider, SharedVolumeProvider, VolumeReadinessProvider]
-#: The __provider values that stacks made by version 0.1.0 carry (resources/ was one module per
-#: resource then); they must keep working after any move.
-OLD_PICKLES = json.loads((Path(__file__).parent / "fixtures" / "providers-0.1.0.json").read_text())
+FIXTURES = Path(__file__).parent / "fixtures"
+#: The __provider values stacks carry, by the version that wrote them: 0.1.0 (resources/ one module
+#: per resource), 0.1.0 after resources/ was split into packages, and 0.2.0 on (the frozen names).
+VERSIONS = ["0.1.0", "0.1.0-split", "0.2.0"]
+PICKLES = {v: json.loads((FIXTURES / f"providers-{v}.json").read_text()) for v in VERSIONS}
+OLD_PICKLES = PICKLES["0.1.0"]
+CLASSES = {
+    "together:Cluster": ClusterProvider,
+    "together:ClusterReadiness": ReadinessProvider,
+    "together:SharedVolume": SharedVolumeProvider,
+    "together:VolumeReadiness": VolumeReadinessProvider,
+}
 
 
 @pytest.mark.parametrize("provider_class", PROVIDERS, ids=lambda c: c.__name__)
@@ -39,7 +49,7 @@ def test_round_trips_small_and_without_the_key(provider_class: type, monkeypatch
         assert SECRET not in serialized
         # Pickled by reference (module + class name), not by value: small and stable across code edits.
         assert len(serialized) < 200, len(serialized)
-        assert f"{provider_class.__module__}".encode() in raw
+        assert b"together_pulumi.pickled" in raw
         restored = dill.loads(raw)
         assert type(restored) is provider_class
         assert vars(restored) == {}
@@ -63,10 +73,31 @@ def _unpickle(serialized: str) -> Any:
     return dill.loads(base64.b64decode(serialized))
 
 
-def test_providers_pickled_by_version_0_1_0_still_load() -> None:
-    assert type(_unpickle(OLD_PICKLES["together:Cluster"])) is ClusterProvider
-    assert type(_unpickle(OLD_PICKLES["together:ClusterReadiness"])) is ReadinessProvider
-    assert type(_unpickle(OLD_PICKLES["together:SharedVolume"])) is SharedVolumeProvider
+def test_providers_are_pickled_under_their_frozen_names() -> None:
+    """What stacks store from 0.2.0 on, byte for byte: moving or renaming a provider class fails here."""
+    for name, provider_class in CLASSES.items():
+        assert serialize_provider(provider_class()) == PICKLES["0.2.0"][name], name
+        assert getattr(pickled, provider_class.__name__) is provider_class
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_providers_pickled_by_every_version_still_load(version: str) -> None:
+    stored = {name: value for name, value in PICKLES[version].items() if not name.startswith("_")}
+    assert stored, version
+    for name, value in stored.items():
+        assert type(_unpickle(value)) is CLASSES[name], (version, name)
+
+
+def test_the_legacy_names_are_the_ones_the_fixtures_hold() -> None:
+    """Every module an earlier version pickled from is listed in pickled.LEGACY_NAMES, and still
+    names the class there (so the list stays true when a class moves)."""
+    written = {base64.b64decode(v) for p in PICKLES.values() for n, v in p.items() if not n.startswith("_")}
+    listed = {(module, name) for name, modules in pickled.LEGACY_NAMES.items() for module in modules}
+    for module, name in listed:
+        assert getattr(importlib.import_module(module), name) is getattr(pickled, name), (module, name)
+    for raw in written:
+        module = next(str(arg) for _op, arg, _pos in pickletools.genops(raw) if isinstance(arg, str))
+        assert module == "together_pulumi.pickled" or any(module == m for m, _ in listed), module
 
 
 def test_a_stack_made_by_version_0_1_0_can_still_be_updated_and_destroyed(api: EmulatorProcess) -> None:

@@ -66,6 +66,8 @@ STATUSES: dict[ClusterStatus, str | None] = {
 class ReadinessProvider(WaitingProvider):
     """Waits until the cluster is Ready after create and after a change of size or type, then reports it."""
 
+    __module__ = "together_pulumi.pickled"  # the frozen name stacks store: see together_pulumi/pickled.py
+
     waits_on: ClassVar[tuple[str, ...]] = READINESS_INPUTS
 
     def create(self, props: dict[str, Any]) -> CreateResult:

@@ -53,6 +53,8 @@ _OBSERVED = {
 class ClusterProvider(TableProvider):
     """Creates, adopts, updates, refreshes and deletes the cluster; never waits for Ready."""
 
+    __module__ = "together_pulumi.pickled"  # the frozen name stacks store: see together_pulumi/pickled.py
+
     table: ClassVar[tuple[Field, ...]] = CLUSTER_FIELDS
     public_type: ClassVar[str] = "GpuCluster"
     name_field: ClassVar[str] = "cluster_name"

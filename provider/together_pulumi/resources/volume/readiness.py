@@ -32,6 +32,8 @@ _TIMEOUT_DEFAULT = next(f.default for f in VOLUME_FIELDS if f.name == "ready_tim
 class VolumeReadinessProvider(WaitingProvider):
     """Waits until the volume is available (or bound) with at least the declared size."""
 
+    __module__ = "together_pulumi.pickled"  # the frozen name stacks store: see together_pulumi/pickled.py
+
     waits_on: ClassVar[tuple[str, ...]] = READINESS_INPUTS
 
     def create(self, props: dict[str, Any]) -> CreateResult:
