@@ -29,13 +29,7 @@ LEGACY_NAMES: dict[str, tuple[str, ...]] = {
         "together_pulumi.resources.gpu_cluster",  # 0.1.0
         "together_pulumi.resources.cluster.step",  # 0.1.0 after the split of resources/
     ),
-    "ReadinessProvider": (
-        "together_pulumi.resources.gpu_cluster",
-        "together_pulumi.resources.cluster.readiness",
-    ),
-    "SharedVolumeProvider": (
-        "together_pulumi.resources.shared_volume",
-        "together_pulumi.resources.volume.step",
-    ),
+    "ReadinessProvider": ("together_pulumi.resources.gpu_cluster", "together_pulumi.resources.cluster.readiness"),
+    "SharedVolumeProvider": ("together_pulumi.resources.shared_volume", "together_pulumi.resources.volume.step"),
     "VolumeReadinessProvider": ("together_pulumi.resources.volume.readiness",),
 }

@@ -153,3 +153,16 @@ _CLUSTER_PATH = re.compile(r"^/v1/compute/clusters/(t-[0-9a-f-]+)$")
 def cluster_ids_in_log(emulator: EmulatorProcess) -> set[str]:
     """Every cluster id the provider addressed (GET/PUT/DELETE .../clusters/<id>)."""
     return {m.group(1) for e in log_entries(emulator) if (m := _CLUSTER_PATH.match(e["path"]))}
+
+
+def assert_state_is_true(stack: ProgramStack, emulator: EmulatorProcess) -> None:
+    """The truth rule after any command: every cluster and volume the state names exists at the API
+    (and is not being deleted), each is held by one resource only, and nothing exists that no
+    resource holds."""
+    resources = stack.export()["deployment"].get("resources") or []
+    state = emulator.admin.state()
+    for type_, kind, key in ((CLUSTER_TYPE, "clusters", "cluster_id"), (VOLUME_TYPE, "volumes", "volume_id")):
+        held = [r["id"] for r in resources if r["type"] == type_ and not r.get("delete")]
+        live = [o[key] for o in state[kind] if o.get("status") != "Deleting"]
+        assert len(held) == len(set(held)), f"{kind} held twice in the state: {held}"
+        assert sorted(held) == sorted(live), f"{kind}: the state holds {held}, the API has {live}"

@@ -17,6 +17,7 @@ import pytest
 from emulator_process import EmulatorProcess
 
 from . import harness as h
+from .pulumi_cli import ProgramStack
 
 pytestmark = pytest.mark.e2e
 
@@ -45,7 +46,7 @@ pulumi.export("cluster_id", train.cluster_id)
 '''
 
 
-def _stored_as(stack: h.ProgramStack, version: str) -> int:
+def _stored_as(stack: ProgramStack, version: str) -> int:
     """Rewrite the stack's ``__provider`` values to the ones ``version`` wrote; how many were rewritten."""
     pickles = json.loads((FIXTURES / f"providers-{version}.json").read_text())
     exported = stack.export()
@@ -65,7 +66,7 @@ def _stored_as(stack: h.ProgramStack, version: str) -> int:
     return rewritten
 
 
-def _providers_in_state(stack: h.ProgramStack) -> set[str]:
+def _providers_in_state(stack: ProgramStack) -> set[str]:
     return {
         r["inputs"]["__provider"]["plaintext"]
         for r in stack.export()["deployment"]["resources"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import base64
 import importlib
-import pickletools
 import json
+import pickletools
 from pathlib import Path
 from typing import Any
 

@@ -43,7 +43,16 @@ from .args import (
 from .cluster.fields import CLUSTER_FIELDS, READINESS_INPUTS, READINESS_OUTPUTS, READINESS_STEP_INPUTS
 from .cluster.readiness import ReadinessProvider, ReadinessStep
 from .cluster.step import ClusterProvider, ClusterStep
-from .props import check_volume_region, claim_name, name_inputs, props_from_args, quiet_interrupts
+from .props import (
+    check_volume_region,
+    claim_name,
+    deleted_first,
+    import_as_adoption,
+    name_inputs,
+    option_inputs,
+    props_from_args,
+    quiet_interrupts,
+)
 
 __all__ = [
     "CLUSTER_FIELDS",
@@ -78,19 +87,22 @@ class GpuCluster(GpuClusterOutputs, pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(TYPE_TOKEN, resource_name, None, opts)
         quiet_interrupts()
         props = props_from_args(GpuClusterArgs, args, kwargs, CLUSTER_FIELDS, "GpuCluster")
         props = {k: v for k, v in props.items() if k not in READINESS_OUTPUTS}
         owner = f"GpuCluster {resource_name}"
+        opts = import_as_adoption(opts, props, "existing_cluster_id", owner)
+        super().__init__(TYPE_TOKEN, resource_name, None, opts)
         claim_name("cluster", props.get("cluster_name"), owner)
         volume = props.get("shared_volume")
         if isinstance(volume, dict):
             claim_name("volume", volume.get("volume_name"), owner)
         check_volume_region(props.get("volume_id"), owner, props.get("region"))
         props.update(name_inputs(resource_name, TYPE_TOKEN, opts.parent if opts else None))
+        props.update(option_inputs(opts))
         user = opts or pulumi.ResourceOptions()
-        # Options that matter for the billable object go to the Cluster step, not only the component.
+        # Options that matter for the billable object go to the Cluster step, not only the component;
+        # replacing the component (`pulumi up --replace` on its URN) replaces the cluster.
         cluster = ClusterStep(
             resource_name,
             props,
@@ -99,8 +111,9 @@ class GpuCluster(GpuClusterOutputs, pulumi.ComponentResource):
                 protect=user.protect,
                 retain_on_delete=user.retain_on_delete,
                 ignore_changes=user.ignore_changes,
-                delete_before_replace=user.delete_before_replace,
+                delete_before_replace=deleted_first(user),
                 replace_on_changes=user.replace_on_changes,
+                replace_with=[self, *(user.replace_with or [])],
                 depends_on=user.depends_on,
             ),
         )

@@ -4,6 +4,7 @@ the private inputs that name it, and checks that need the whole program (run at 
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import signal
@@ -15,9 +16,19 @@ import pulumi
 
 from .fields import Field
 from .naming import stack_identity
-from .provider import AUTONAME_PREFIX, NAME_SEED
+from .provider import AUTONAME_PREFIX, CREATE_FIRST, NAME_SEED, REPLACE_ON_CHANGES
 
-__all__ = ["ProgramError", "claim_name", "name_inputs", "props_from_args", "quiet_interrupts", "to_props"]
+__all__ = [
+    "ProgramError",
+    "claim_name",
+    "deleted_first",
+    "import_as_adoption",
+    "name_inputs",
+    "option_inputs",
+    "props_from_args",
+    "quiet_interrupts",
+    "to_props",
+]
 
 _A = TypeVar("_A")
 
@@ -72,6 +83,18 @@ def props_from_args(
     return props
 
 
+def option_inputs(opts: pulumi.ResourceOptions | None) -> dict[str, Any]:
+    """Resource options the provider must know of: ``replace_on_changes``, which it applies itself (the
+    engine matches it against the changed keys a provider reports, and Python dynamic providers report
+    none), and ``delete_before_replace=False`` (see ``provider.CREATE_FIRST``)."""
+    found: dict[str, Any] = {}
+    if opts is not None and opts.replace_on_changes:
+        found[REPLACE_ON_CHANGES] = list(opts.replace_on_changes)
+    if opts is not None and opts.delete_before_replace is False:
+        found[CREATE_FIRST] = True
+    return found
+
+
 def name_inputs(resource_name: str, resource_type: str, parent: pulumi.Resource | None) -> dict[str, Any]:
     """The private inputs from which the provider derives a stable auto-name (see ``naming``): the
     readable part, and a hash of what identifies this resource in this stack (the salt stays out of
@@ -81,6 +104,42 @@ def name_inputs(resource_name: str, resource_type: str, parent: pulumi.Resource 
     under = (parent.pulumi_resource_type, parent.pulumi_resource_name) if parent is not None else ("", "")
     text = "/".join((identity, *under, resource_type, resource_name))
     return {AUTONAME_PREFIX: resource_name, NAME_SEED: hashlib.sha256(text.encode()).hexdigest()[:32]}
+
+
+def import_as_adoption(
+    opts: pulumi.ResourceOptions | None, props: dict[str, Any], adopt_field: str, owner: str
+) -> pulumi.ResourceOptions | None:
+    """Pulumi's ``import_=<id>`` option adopts the object, exactly as ``<adopt_field>=<id>`` does.
+
+    The engine's own import step cannot run a dynamic provider (it reads without the pickled provider:
+    pulumi/pulumi#16175), and a component has no import step at all, so the id becomes the adopt input
+    and the option is not passed on. Removing it later changes nothing, as with ``import_``.
+    """
+    if opts is None or opts.import_ is None:
+        return opts
+    declared = props.get(adopt_field)
+    if declared is not None and declared != opts.import_:
+        raise ProgramError(
+            f"{owner}: import_={opts.import_!r} and {adopt_field}={declared!r} name two different objects; keep one"
+        )
+    props[adopt_field] = opts.import_
+    rest = copy.copy(opts)
+    rest.import_ = None
+    return rest
+
+
+def deleted_first(opts: pulumi.ResourceOptions) -> bool:
+    """The replacement order of a cluster or volume: the old one is deleted before its replacement is
+    made, unless the program asks otherwise.
+
+    On ``pulumi up --replace``, ``pulumi state taint`` and a replaced parent the engine asks the
+    provider nothing (not even its diff) and reads only this option. A replacement made first would
+    carry the same name as the object it replaces whenever no replacing input changed, and names are
+    how an interrupted create is found again; deleting first keeps one object per name on every path.
+    With ``delete_before_replace=False`` an object found under the resource's own name is never taken
+    over (it may be the one being replaced): the create stops and says what to do.
+    """
+    return True if opts.delete_before_replace is None else bool(opts.delete_before_replace)
 
 
 # --- names given twice in one program --------------------------------------------------------------

@@ -25,8 +25,10 @@ from .waiting import progress
 
 __all__ = [
     "AUTONAME_PREFIX",
+    "CREATE_FIRST",
     "NAME_SEED",
     "PRIVATE_INPUTS",
+    "REPLACE_ON_CHANGES",
     "ConfiguredProvider",
     "TableProvider",
     "WaitingProvider",
@@ -38,8 +40,16 @@ __all__ = [
 AUTONAME_PREFIX = "_autoname_prefix"
 #: Private input: a hash of what identifies the resource in its stack (see :mod:`.naming`).
 NAME_SEED = "_name_seed"
+#: Private input: the resource's ``replace_on_changes`` option, applied by ``diff`` (the Python dynamic
+#: host reports no changed keys to the engine, so the engine cannot apply the option itself).
+REPLACE_ON_CHANGES = "_replace_on_changes"
+#: Private input: true when the program set ``delete_before_replace=False``. A replacement is then made
+#: before the old object is deleted, and on ``--replace``/``state taint`` the engine tells the provider
+#: nothing of the old one, so an object found under the resource's own name may be the very one being
+#: replaced: it is never taken over.
+CREATE_FIRST = "_create_first"
 #: Inputs of ours that are not user fields and never reach the API.
-PRIVATE_INPUTS = (AUTONAME_PREFIX, NAME_SEED)
+PRIVATE_INPUTS = (AUTONAME_PREFIX, NAME_SEED, REPLACE_ON_CHANGES, CREATE_FIRST)
 
 
 def without_provider(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -200,6 +210,34 @@ class TableProvider(ConfiguredProvider):
         derived = derive_name(str(seed), str(props.get(AUTONAME_PREFIX) or ""), self.name_inputs(props))
         return bool(props[self.name_field] == derived)
 
+    def name_taken(self, props: Mapping[str, Any], found: Sequence[tuple[str, str]]) -> bool:
+        """Objects ``found`` (id, status) carry this resource's name: True to take the one over (it
+        was made by an interrupted create of this resource), else a ProviderError saying what to do.
+
+        Only an auto-named resource that is not replaced create-first may take one over: its name is
+        derived from its place in this stack, so nothing else makes an object of that name.
+        """
+        name, adopt = props[self.name_field], self.adopt_field
+        what = "cluster" if self.public_type == "GpuCluster" else "volume"
+        if len(found) == 1 and self.is_auto_named(props) and not props.get(CREATE_FIRST):
+            return True
+        ids = ", ".join(f"{object_id} ({status})" for object_id, status in found)
+        step = (
+            f"If an interrupted `pulumi up` of this stack made it, take it over: set {adopt}={found[0][0]!r} on the "
+            "resource and run `pulumi up`."
+        )
+        if props.get(CREATE_FIRST):
+            raise ProviderError(
+                f"{self.public_type} {name}: a {what} named {name} already exists ({ids}). Nothing was created. If "
+                f"it is the one this resource holds, being replaced (`pulumi up --replace`, `pulumi state taint`), "
+                f"the replacement would take its name because delete_before_replace=False makes the replacement "
+                f"first: remove that option (a replaced {what} is then deleted first). {step}"
+            )
+        raise ProviderError(
+            f"{self.public_type} {name}: a {what} named {name} already exists ({ids}), not in this stack's state. "
+            f"{step} Otherwise choose another {self.name_field}."
+        )
+
     def table_violations(self, inputs: Mapping[str, Any]) -> list[Violation]:
         """Required fields, types and single-value bounds, straight from the table."""
         found: list[Violation] = []
@@ -282,7 +320,7 @@ class TableProvider(ConfiguredProvider):
             ):
                 continue
             changed.append(f.name)
-            if f.change is Change.REPLACE:
+            if f.change is Change.REPLACE or _replaces_on_change(news, f.name):
                 replaces.append(f.name)
         adopted = news.get(self.adopt_field)
         if replaces and adopted is not None and adopted == olds.get(self.id_field):
@@ -295,6 +333,12 @@ class TableProvider(ConfiguredProvider):
         # (Also for a replacement the user forces: the engine reads this flag whatever the replaces.)
         same_name = values_equal(news.get(self.name_field), olds.get(self.name_field))
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=same_name)
+
+
+def _replaces_on_change(news: Mapping[str, Any], name: str) -> bool:
+    """Whether the resource's ``replace_on_changes`` names this field (or a path inside it, or ``*``)."""
+    paths = news.get(REPLACE_ON_CHANGES) or []
+    return any(path == "*" or path.split(".")[0].split("[")[0] == name for path in paths if isinstance(path, str))
 
 
 def announce_take_over(label: str, what: str, object_id: str) -> None:

@@ -16,7 +16,16 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from .args import SharedVolumeArgs, SharedVolumeOutputs
-from .props import claim_name, name_inputs, props_from_args, quiet_interrupts, remember_volume
+from .props import (
+    claim_name,
+    deleted_first,
+    import_as_adoption,
+    name_inputs,
+    option_inputs,
+    props_from_args,
+    quiet_interrupts,
+    remember_volume,
+)
 from .volume.fields import READINESS_INPUTS, VOLUME_FIELDS
 from .volume.readiness import VolumeReadinessStep
 from .volume.step import SharedVolumeProvider
@@ -40,7 +49,10 @@ class SharedVolume(Resource, SharedVolumeOutputs, module="together", name="Share
         props = props_from_args(SharedVolumeArgs, args, kwargs, VOLUME_FIELDS, "SharedVolume")
         owner = f"SharedVolume {resource_name}"
         claim_name("volume", props.get("volume_name"), owner)
-        props.update(name_inputs(resource_name, TYPE_TOKEN, opts.parent if opts else None))
+        opts = import_as_adoption(opts, props, "existing_volume_id", owner) or pulumi.ResourceOptions()
+        props.update(name_inputs(resource_name, TYPE_TOKEN, opts.parent))
+        props.update(option_inputs(opts))
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(delete_before_replace=deleted_first(opts)))
         super().__init__(SharedVolumeProvider(), resource_name, props, opts)
         # The resource id is the volume id, and unlike an output it stays known in the preview of an
         # update: a cluster wired to it is not shown as replaced while the volume grows.

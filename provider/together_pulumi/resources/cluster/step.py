@@ -53,8 +53,6 @@ _OBSERVED = {
 class ClusterProvider(TableProvider):
     """Creates, adopts, updates, refreshes and deletes the cluster; never waits for Ready."""
 
-    __module__ = "together_pulumi.pickled"  # the frozen name stacks store: see together_pulumi/pickled.py
-
     table: ClassVar[tuple[Field, ...]] = CLUSTER_FIELDS
     public_type: ClassVar[str] = "GpuCluster"
     name_field: ClassVar[str] = "cluster_name"
@@ -171,24 +169,14 @@ class ClusterProvider(TableProvider):
         return CreateResult(cluster.cluster_id, self._outputs(props, cluster, resolved))
 
     def _made_by_an_interrupted_create(self, props: Mapping[str, Any]) -> Cluster | None:
-        """A cluster that already carries this resource's name, from a create the engine never recorded.
-
-        Under the auto-name (derived from this resource's place in this stack) it is ours and is taken
-        over. Under a name the user chose it may be anybody's: stop and say how to adopt it.
-        """
+        """A cluster that already carries this resource's name, from a create the engine never recorded:
+        taken over when it is ours for sure (see ``name_taken``)."""
         name = props["cluster_name"]
         listed = session.client().list_clusters(props.get("project_id"))
         found = [c for c in listed if c.cluster_name == name and c.status != ClusterStatus.DELETING]
-        if not found:
-            return None
-        ids = ", ".join(f"{c.cluster_id} ({c.status})" for c in found)
-        if len(found) > 1 or not self.is_auto_named(props):
-            raise ProviderError(
-                f"GpuCluster {name}: a cluster named {name} already exists ({ids}), not in this stack's state. If "
-                f"an interrupted `pulumi up` of this stack made it, take it over: set existing_cluster_id="
-                f"{found[0].cluster_id!r} on the resource and run `pulumi up`. Otherwise choose another cluster_name."
-            )
-        return found[0]
+        if found and self.name_taken(props, [(c.cluster_id, str(c.status)) for c in found]):
+            return found[0]
+        return None
 
     def _create_request(self, props: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
         """The create request, converted once from the checked inputs, with the driver resolved from the

@@ -34,8 +34,6 @@ _RELEASE_POLL_SECONDS = 2.0
 class SharedVolumeProvider(TableProvider):
     """Dynamic provider of ``SharedVolume``."""
 
-    __module__ = "together_pulumi.pickled"  # the frozen name stacks store: see together_pulumi/pickled.py
-
     table: ClassVar[tuple[Field, ...]] = VOLUME_FIELDS
     public_type: ClassVar[str] = "SharedVolume"
     name_field: ClassVar[str] = "volume_name"
@@ -126,16 +124,9 @@ class SharedVolumeProvider(TableProvider):
         """A volume already carrying this resource's name (see the Cluster step's twin)."""
         name = props["volume_name"]
         found = [v for v in session.client().list_volumes(props.get("project_id")) if v.volume_name == name]
-        if not found:
-            return None
-        if len(found) > 1 or not self.is_auto_named(props):
-            ids = ", ".join(v.volume_id for v in found)
-            raise ProviderError(
-                f"SharedVolume {name}: a volume named {name} already exists ({ids}), not in this stack's state. If "
-                f"an interrupted `pulumi up` of this stack made it, take it over: set existing_volume_id="
-                f"{found[0].volume_id!r} on the resource and run `pulumi up`. Otherwise choose another volume_name."
-            )
-        return found[0]
+        if found and self.name_taken(props, [(v.volume_id, str(v.status)) for v in found]):
+            return found[0]
+        return None
 
     def _adopt(self, props: Mapping[str, Any], volume_id: str) -> Volume:
         from ...api.models import VolumeUpdateRequest
