@@ -235,13 +235,19 @@ RESERVED = {"billing_type": "RESERVED", "duration_days": 7}
 SETTINGS = {"add_ons": [{"add_on_type": "dashboard", "name": "dash"}], "cluster_config": {"load_balancer": "NGINX"}}
 
 
-@pytest.mark.parametrize("name", ["add_ons", "cluster_config", "reservation_end_time"])
+@pytest.mark.parametrize("name", ["cluster_config", "reservation_end_time"])
 def test_removing_a_setting_the_api_cannot_unset_is_a_check_failure(no_credentials: None, name: str) -> None:
     kept = {"reservation_end_time": "2099-01-01T00:00:00Z", **SETTINGS}
     found = update_failures({**RESERVED, name: kept[name]}, RESERVED)
     assert name in found and "was removed from the program, but" in found[name]
     # A replacement is a new cluster, made without the setting.
     assert name not in update_failures({**RESERVED, name: kept[name]}, {**RESERVED, "gpu_type": "H200_SXM"})
+
+
+def test_removing_add_ons_is_no_check_failure(no_credentials: None) -> None:
+    """The update switches removed add-ons off (see test_adoption_and_add_ons)."""
+    assert "add_ons" not in update_failures({**RESERVED, "add_ons": SETTINGS["add_ons"]}, RESERVED)
+    assert "add_ons" not in update_failures({**RESERVED, "add_ons": SETTINGS["add_ons"]}, {**RESERVED, "add_ons": []})
 
 
 def test_an_add_on_cannot_be_added_in_place_but_a_replacement_takes_it(no_credentials: None) -> None:

@@ -162,7 +162,11 @@ SERVED_DASH = {"add_on_type": "dashboard", "name": "dash", "config": {"dashboard
         ([DASH], [], [DASH_OFF]),  # turned off elsewhere: the service no longer lists it
         ([DASH_OFF], [], [DASH_OFF]),
         ([DASH_OFF], [SERVED_DASH], [{**DASH, "config": {"dashboard": {"enabled": True}}}]),
-        ([DASH], [SERVED_DASH, {"add_on_type": "ingress", "name": "other", "config": {}}], [DASH]),  # not ours
+        (  # on, and no longer (or never) listed by the program: drift, which the next up switches off
+            [DASH],
+            [SERVED_DASH, {"add_on_type": "ingress", "name": "other", "config": {}}],
+            [DASH, {"add_on_type": "ingress", "name": "other"}],
+        ),
         (
             [{**DASH, "config": {"dashboard": {"enabled": True}, "ingress": {"enabled": True}}}],
             [SERVED_DASH],

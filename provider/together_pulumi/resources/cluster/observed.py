@@ -6,8 +6,8 @@ across updates; it adds its own defaults to ``cluster_config`` and, like any pro
 leave out a false, empty or zero value; and it formats times its own way (``...00.000Z`` for
 ``...00Z``). So each function below returns the declared value unchanged when the service's value
 means the same, and otherwise the service's value in the declared shape, which the next preview shows
-as drift and ``pulumi up`` sends back. Keys the user did not declare (service defaults) and add-ons
-the program does not list (which it could not add anyway) are not drift.
+as drift and ``pulumi up`` sends back. Keys the user did not declare (service defaults) are not drift;
+an add-on that is on while the program does not list it is.
 """
 
 from __future__ import annotations
@@ -67,6 +67,16 @@ def observed_add_ons(declared: Any, served: Sequence[Mapping[str, Any]]) -> Any:
             out.append(add_on)
         else:
             out.append({**add_on, "config": {**seen_rest, kind: {"enabled": is_on}}})
+    # Add-ons on that the program does not list (switched on elsewhere, or still on after a removal
+    # that did not go through) are drift too: the next `pulumi up` switches them off.
+    listed = {a.get("name") for a in declared if isinstance(a, Mapping)}
+    for found in served:
+        if (
+            isinstance(found, Mapping)
+            and found.get("name") not in listed
+            and add_on_enabled(found, found.get("add_on_type"))
+        ):
+            out.append({"name": found.get("name"), "add_on_type": found.get("add_on_type")})
     return out
 
 

@@ -264,8 +264,6 @@ def _reservation_times(p: Mapping[str, Any], olds: Mapping[str, Any]) -> list[Vi
 
 #: Settings the API can change but not unset: removing them from the program cannot be applied.
 _NOT_REMOVABLE = {
-    "add_ons": "add-ons cannot be removed through the API; keep them listed and turn one off with "
-    "config: {<type>: {enabled: false}}",
     "cluster_config": "cluster_config cannot be unset through the API; keep it and change its values",
     "reservation_end_time": "a reservation end cannot be unset; keep reservation_end_time (it can be moved)",
 }

@@ -28,7 +28,7 @@ from ..linked import (
 from ..provider import TableProvider, announce_take_over, uncertain_create_message, without_provider
 from ..waiting import poll_until, progress
 from .fields import CLUSTER_FIELDS, COUNTS_RESET_WHEN_REMOVED, DRIVER_FIELDS, NAME_LINKS
-from .observed import observed_add_ons, observed_config, observed_time
+from .observed import add_on_enabled, observed_add_ons, observed_config, observed_time
 from .rules import RULES, catalog_rules, inline_volume_name
 
 if TYPE_CHECKING:
@@ -52,6 +52,8 @@ _OBSERVED = {
 
 class ClusterProvider(TableProvider):
     """Creates, adopts, updates, refreshes and deletes the cluster; never waits for Ready."""
+
+    __module__ = "together_pulumi.pickled"  # the frozen name stacks store: see together_pulumi/pickled.py
 
     table: ClassVar[tuple[Field, ...]] = CLUSTER_FIELDS
     public_type: ClassVar[str] = "GpuCluster"
@@ -305,11 +307,14 @@ class ClusterProvider(TableProvider):
             if f.input and not f.computed and news.get(f.name) is None:
                 outs.pop(f.name, None)
         outs.update({name: value for name, value in changes.items() if name in COUNTS_RESET_WHEN_REMOVED})
+        switched_off = _removed_add_ons(olds.get("add_ons"), news.get("add_ons"))
+        if switched_off:
+            changes.setdefault("add_ons", news.get("add_ons") or [])
         if changes:
             label = f"GpuCluster {news.get('cluster_name') or id_} ({id_})"
             body = {**changes}
             if "add_ons" in body:
-                body["add_ons"] = [_add_on_update(a) for a in body["add_ons"]]
+                body["add_ons"] = [_add_on_update(a) for a in body["add_ons"]] + switched_off
             try:
                 cluster = session.client().update_cluster(id_, ClusterUpdateRequest.model_validate(body))
             except errors.APIStatusError as exc:
@@ -349,6 +354,18 @@ def _add_on_update(add_on: Mapping[str, Any]) -> dict[str, Any]:
     elsewhere."""
     config = add_on.get("config") or {add_on["add_on_type"]: {"enabled": True}}
     return {"name": add_on["name"], "config": config}
+
+
+def _removed_add_ons(olds: Any, news: Any) -> list[dict[str, Any]]:
+    """Updates that switch off the add-ons the program no longer lists. The API addresses an add-on by
+    name and merges the config given (SDK 3.1.1 ``ClusterUpdateParams.add_ons``: "provides the new
+    external config to merge"; each type's config has ``enabled``), so off is ``{<type>: {enabled: false}}``."""
+    listed = {a.get("name") for a in news or [] if isinstance(a, Mapping)}
+    return [
+        {"name": a["name"], "config": {a["add_on_type"]: {"enabled": False}}}
+        for a in olds or []
+        if isinstance(a, Mapping) and a.get("name") not in listed and add_on_enabled(a, a.get("add_on_type"))
+    ]
 
 
 def _placement_hint(props: Mapping[str, Any]) -> Any:

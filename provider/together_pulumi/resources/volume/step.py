@@ -34,6 +34,8 @@ _RELEASE_POLL_SECONDS = 2.0
 class SharedVolumeProvider(TableProvider):
     """Dynamic provider of ``SharedVolume``."""
 
+    __module__ = "together_pulumi.pickled"  # the frozen name stacks store: see together_pulumi/pickled.py
+
     table: ClassVar[tuple[Field, ...]] = VOLUME_FIELDS
     public_type: ClassVar[str] = "SharedVolume"
     name_field: ClassVar[str] = "volume_name"
