@@ -36,7 +36,11 @@ options = pulumi.ResourceOptions(
     replace_on_changes=["num_gpus"] if config.get_bool("replaceOnGpus") else None,
 )
 data = together.SharedVolume(
-    "data", region="us-central-8", size_tib=2, volume_name=config.get("volumeName"), opts=options
+    "data",
+    region="us-central-8",
+    size_tib=config.get_int("sizeTib") or 2,
+    volume_name=config.get("volumeName"),
+    opts=options,
 )
 train = together.GpuCluster(
     "train",
@@ -206,3 +210,27 @@ def test_a_forced_replacement_killed_half_way_ends_with_one_cluster_in_the_state
         assert stack.only_resource(h.CLUSTER_TYPE)["id"] == new["cluster_id"]
         h.assert_state_is_true(stack, emu)
         stack.expect_no_changes()
+
+
+def test_targeting_the_user_s_own_urns_with_their_dependents_applies_the_change(
+    emu: EmulatorProcess, engine_bin: Path, tmp_path: Path
+) -> None:
+    """`--target` names the resources to update and nothing else; a GpuCluster's cluster and a
+    SharedVolume's readiness are its children, which `--target-dependents` brings along (the README's
+    literal commands)."""
+    stack = _stack(tmp_path, emu, engine_bin, {})
+    cluster_id = _live(emu, "clusters")["cluster_id"]
+    component, volume = _urn(stack, h.GPU_CLUSTER_TYPE), _urn(stack, h.VOLUME_TYPE)
+
+    stack.set_config("numGpus", "16")
+    stack.up("--target", component, "--target-dependents")
+    cluster = _live(emu, "clusters")
+    assert (cluster["cluster_id"], cluster["num_gpus"]) == (cluster_id, 16)
+    assert stack.only_resource(h.READINESS_TYPE)["outputs"]["num_gpus"] == 16
+
+    stack.set_config("sizeTib", "4")
+    stack.up("--target", volume, "--target-dependents")
+    assert _live(emu, "volumes")["size_tib"] == 4
+    assert stack.only_resource(h.VOLUME_READINESS_TYPE)["outputs"]["size_tib"] == 4
+    h.assert_state_is_true(stack, emu)
+    stack.expect_no_changes()
