@@ -42,6 +42,8 @@ __all__ = [
 
 #: The one placeholder our code sees for values not known until apply (see :func:`from_engine`).
 UNKNOWN: str = rpc.UNKNOWN
+#: The largest integer the API's fields hold: Together's tcloud spec types them uint32/int32.
+API_INT_MAX = 2**32 - 1
 
 
 class Change(StrEnum):
@@ -222,6 +224,10 @@ def validate_value(value: Any, kind: FieldType, path: str, field: Field | None =
     if kind is int:
         if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
             return [Violation(path, f"{path} must be an integer; got {value!r}")]
+        if abs(value) > API_INT_MAX:
+            return [
+                Violation(path, f"{path} must be at most {API_INT_MAX} (a 32-bit integer of the API); got {value:g}")
+            ]
         return _constraints(int(value), path, field)
     if kind is bool and not isinstance(value, bool):
         return [Violation(path, f"{path} must be true or false; got {value!r}")]

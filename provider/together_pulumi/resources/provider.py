@@ -12,6 +12,8 @@ catalog, then the ones that ask the API about other objects (the object to adopt
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider, UpdateResult
@@ -30,6 +32,7 @@ __all__ = [
     "PRIVATE_INPUTS",
     "REPLACE_ON_CHANGES",
     "ConfiguredProvider",
+    "Named",
     "TableProvider",
     "WaitingProvider",
     "uncertain_create_message",
@@ -50,6 +53,15 @@ REPLACE_ON_CHANGES = "_replace_on_changes"
 CREATE_FIRST = "_create_first"
 #: Inputs of ours that are not user fields and never reach the API.
 PRIVATE_INPUTS = (AUTONAME_PREFIX, NAME_SEED, REPLACE_ON_CHANGES, CREATE_FIRST)
+
+
+@dataclass(frozen=True)
+class Named:
+    """An object found under a name: its id, status and creation time (None where not reported)."""
+
+    object_id: str
+    status: str
+    created_at: datetime | None = None
 
 
 def without_provider(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -144,6 +156,8 @@ class TableProvider(ConfiguredProvider):
             violations = self.catalog_rules(inputs, session.catalog() or {})
         if not violations:
             violations = self.api_rules(inputs)
+        if not violations:
+            violations = self.name_rules(olds, inputs)
         return CheckResult(inputs, [CheckFailure(v.path, v.reason) for v in violations])
 
     def label(self, props: Mapping[str, Any]) -> str:
@@ -210,7 +224,7 @@ class TableProvider(ConfiguredProvider):
         derived = derive_name(str(seed), str(props.get(AUTONAME_PREFIX) or ""), self.name_inputs(props))
         return bool(props[self.name_field] == derived)
 
-    def name_taken(self, props: Mapping[str, Any], found: Sequence[tuple[str, str]]) -> bool:
+    def name_taken(self, props: Mapping[str, Any], found: Sequence[Named]) -> bool:
         """Objects ``found`` (id, status) carry this resource's name: True to take the one over (it
         was made by an interrupted create of this resource), else a ProviderError saying what to do.
 
@@ -221,10 +235,10 @@ class TableProvider(ConfiguredProvider):
         what = "cluster" if self.public_type == "GpuCluster" else "volume"
         if len(found) == 1 and self.is_auto_named(props) and not props.get(CREATE_FIRST):
             return True
-        ids = ", ".join(f"{object_id} ({status})" for object_id, status in found)
+        ids = ", ".join(f"{f.object_id} ({f.status})" for f in found)
         step = (
-            f"If an interrupted `pulumi up` of this stack made it, take it over: set {adopt}={found[0][0]!r} on the "
-            "resource and run `pulumi up`."
+            f"If an interrupted `pulumi up` of this stack made it, take it over: set {adopt}="
+            f"{found[0].object_id!r} on the resource and run `pulumi up`."
         )
         if props.get(CREATE_FIRST):
             raise ProviderError(
@@ -264,8 +278,75 @@ class TableProvider(ConfiguredProvider):
         value = inputs.get(adopt)
         if value is None or contains_unknown(value) or session.credentials() is None:
             return []
-        if self.lookup(str(value)) is None:
+        found = self.lookup(str(value))
+        if found is None:
             return [Violation(adopt, f"{adopt} {value} does not exist (or is not visible to this API key)")]
+        problems = self.adoption_problems(inputs, found)
+        if problems:
+            return [Violation(adopt, f"{adopt} {value} cannot be adopted: {'; '.join(problems)}")]
+        return []
+
+    def name_rules(self, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[Violation]:
+        """A name the user chose for a new object, already taken outside this stack: ``pulumi up`` would
+        refuse it (names are how an interrupted create is found again), so the preview says so."""
+        name = inputs.get(self.name_field)
+        fresh = not olds or not values_equal(olds.get(self.name_field), name)
+        if (
+            not fresh
+            or not isinstance(name, str)
+            or contains_unknown(name)
+            or inputs.get(self.adopt_field) is not None
+            or self.is_auto_named(inputs)
+            or session.credentials() is None
+        ):
+            return []
+        taken = self.objects_named(name, inputs.get("project_id"))
+        if not taken:
+            return []
+        what = "cluster" if self.public_type == "GpuCluster" else "volume"
+        ids = ", ".join(f"{t.object_id} ({t.status})" for t in taken)
+        return [
+            Violation(
+                self.name_field,
+                f"{self.name_field} {name!r} is taken: a {what} of that name already exists ({ids}), not in this "
+                f"stack's state. Choose another {self.name_field}, or manage that {what} here with "
+                f"{self.adopt_field}={taken[0].object_id!r} instead of {self.name_field}.",
+            )
+        ]
+
+    def keep_first_of_its_name(self, props: Mapping[str, Any], made: Named) -> None:
+        """After creating ``made`` under a name the user chose: if another object got the same name at
+        the same moment (two stacks, or a stack and a person, creating at once: each looked first and
+        found nothing), the one made later (by creation time, then id: both sides agree) deletes itself
+        and fails, so one object keeps the name."""
+        name = props[self.name_field]
+        rivals = [n for n in self.objects_named(name, props.get("project_id")) if n.object_id != made.object_id]
+        if not rivals:
+            return
+        never = datetime.max.replace(tzinfo=UTC)
+        first = min([made, *rivals], key=lambda n: (n.created_at or never, n.object_id))
+        if first is made:
+            return
+        self.delete_object(made.object_id)
+        what = "cluster" if self.public_type == "GpuCluster" else "volume"
+        raise ProviderError(
+            f"{self.public_type} {name}: another {what} named {name} ({first.object_id}) was created at the same "
+            f"moment, by another stack or outside Pulumi; the one this resource made ({made.object_id}) was deleted "
+            f"again, so nothing was created. Choose another {self.name_field}, or manage that {what} here with "
+            f"{self.adopt_field}={first.object_id!r}."
+        )
+
+    def delete_object(self, object_id: str) -> None:
+        """Ask the API to delete an object this provider just made (no wait)."""
+        raise NotImplementedError
+
+    def objects_named(self, name: str, project_id: Any) -> list[Named]:
+        """The live objects (not being deleted) of this resource's kind that carry ``name``."""
+        raise NotImplementedError
+
+    def adoption_problems(self, inputs: Mapping[str, Any], found: Any) -> list[str]:
+        """Why the existing object ``found`` is not the one ``inputs`` declare (checked at preview and
+        again when it is adopted)."""
         return []
 
     def lookup(self, object_id: str) -> Any:

@@ -25,7 +25,7 @@ from ..linked import (
     project_violations,
     without_key,
 )
-from ..provider import TableProvider, announce_take_over, uncertain_create_message, without_provider
+from ..provider import Named, TableProvider, announce_take_over, uncertain_create_message, without_provider
 from ..waiting import poll_until, progress
 from .fields import CLUSTER_FIELDS, COUNTS_RESET_WHEN_REMOVED, DRIVER_FIELDS, NAME_LINKS
 from .observed import add_on_enabled, observed_add_ons, observed_config, observed_time
@@ -128,6 +128,20 @@ class ClusterProvider(TableProvider):
     def lookup(self, object_id: str) -> Any:
         return session.client().find_cluster(object_id)
 
+    def adoption_problems(self, inputs: Mapping[str, Any], found: Any) -> list[str]:
+        known_inputs = {k: v for k, v in inputs.items() if v is not None and not contains_unknown(v)}
+        problems = [
+            f"its {name} is {getattr(found, name)}, declared {known_inputs[name]}"
+            for name in ("region", "gpu_type", "cluster_name")
+            if name in known_inputs and getattr(found, name) != known_inputs[name]
+        ]
+        declared_project = known_inputs.get("project_id")
+        if declared_project is not None and found.project_id and found.project_id != declared_project:
+            problems.append(f"its project_id is {found.project_id}, declared {declared_project}")
+        if found.status == ClusterStatus.DELETING:
+            problems.append("it is being deleted")
+        return problems
+
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         olds, news = from_engine(olds), from_engine(news)
         # The inline volume's placement hint matters at creation only: its change is recorded, never
@@ -153,8 +167,8 @@ class ClusterProvider(TableProvider):
             cluster = self._adopt(props, str(props["existing_cluster_id"]), "existing_cluster_id")
             resolved = {"nvidia_version_id": cluster.nvidia_driver_version_id}
         elif (found := self._made_by_an_interrupted_create(props)) is not None:
-            announce_take_over(label, "cluster", found.cluster_id)
-            cluster = self._adopt(props, found.cluster_id, "the auto-name")
+            announce_take_over(label, "cluster", found)
+            cluster = self._adopt(props, found, "the auto-name")
             resolved = {"nvidia_version_id": cluster.nvidia_driver_version_id}
         else:
             request, resolved = self._create_request(props)
@@ -168,17 +182,26 @@ class ClusterProvider(TableProvider):
                 f"{label}: created {cluster.cluster_id} ({cluster.gpu_type} x {cluster.num_gpus} in "
                 f"{cluster.region}), {cluster.status}"
             )
+            if not self.is_auto_named(props):
+                self.keep_first_of_its_name(props, Named(cluster.cluster_id, str(cluster.status), cluster.created_at))
         return CreateResult(cluster.cluster_id, self._outputs(props, cluster, resolved))
 
-    def _made_by_an_interrupted_create(self, props: Mapping[str, Any]) -> Cluster | None:
-        """A cluster that already carries this resource's name, from a create the engine never recorded:
-        taken over when it is ours for sure (see ``name_taken``)."""
-        name = props["cluster_name"]
-        listed = session.client().list_clusters(props.get("project_id"))
-        found = [c for c in listed if c.cluster_name == name and c.status != ClusterStatus.DELETING]
-        if found and self.name_taken(props, [(c.cluster_id, str(c.status)) for c in found]):
-            return found[0]
-        return None
+    def delete_object(self, object_id: str) -> None:
+        session.client().delete_cluster(object_id)
+
+    def objects_named(self, name: str, project_id: Any) -> list[Named]:
+        listed = session.client().list_clusters(project_id)
+        return [
+            Named(c.cluster_id, str(c.status), c.created_at)
+            for c in listed
+            if c.cluster_name == name and c.status != ClusterStatus.DELETING
+        ]
+
+    def _made_by_an_interrupted_create(self, props: Mapping[str, Any]) -> str | None:
+        """The id of a cluster that already carries this resource's name, from a create the engine never
+        recorded: taken over when it is ours for sure (see ``name_taken``)."""
+        found = self.objects_named(props["cluster_name"], props.get("project_id"))
+        return found[0].object_id if found and self.name_taken(props, found) else None
 
     def _create_request(self, props: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
         """The create request, converted once from the checked inputs, with the driver resolved from the
@@ -225,15 +248,7 @@ class ClusterProvider(TableProvider):
         cluster = client.find_cluster(cluster_id)
         if cluster is None:
             raise ProviderError(f"GpuCluster: existing_cluster_id {cluster_id} does not exist")
-        mismatches = [
-            f"{name} is {getattr(cluster, name)}, declared {props[name]}"
-            for name in ("region", "gpu_type", "cluster_name")
-            if props.get(name) is not None and getattr(cluster, name) != props[name]
-        ]
-        if props.get("project_id") is not None and cluster.project_id and cluster.project_id != props["project_id"]:
-            mismatches.append(f"project_id is {cluster.project_id}, declared {props['project_id']}")
-        if cluster.status == ClusterStatus.DELETING:
-            mismatches.append("it is being deleted")
+        mismatches = self.adoption_problems(props, cluster)
         if mismatches:
             raise ProviderError(f"GpuCluster: cluster {cluster_id} ({how}) cannot be adopted: {'; '.join(mismatches)}")
         progress(f"GpuCluster: adopting existing cluster {cluster_id} ({cluster.cluster_name})")

@@ -19,7 +19,7 @@ from ..errors import ProviderError
 from ..fields import Field, Violation, from_engine, known, show
 from ..linked import co_location_violations, creates_object, default_project_note, newly_stated, project_violations
 from ..naming import name_problem
-from ..provider import TableProvider, announce_take_over, uncertain_create_message, without_provider
+from ..provider import Named, TableProvider, announce_take_over, uncertain_create_message, without_provider
 from ..waiting import WaitTimeoutError, poll_until, progress
 from .fields import VOLUME_FIELDS
 
@@ -97,6 +97,14 @@ class SharedVolumeProvider(TableProvider):
     def lookup(self, object_id: str) -> Any:
         return session.client().find_volume(object_id)
 
+    def adoption_problems(self, inputs: Mapping[str, Any], found: Any) -> list[str]:
+        if known(inputs, "size_tib") and found.size_tib > inputs["size_tib"]:
+            return [
+                f"it is {found.size_tib} TiB, more than size_tib {show(inputs['size_tib'])}; volumes cannot shrink, "
+                f"so declare size_tib >= {found.size_tib}"
+            ]
+        return []
+
     # --- create --------------------------------------------------------------------------------
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -107,8 +115,8 @@ class SharedVolumeProvider(TableProvider):
         if props.get("existing_volume_id"):
             volume = self._adopt(props, str(props["existing_volume_id"]))
         elif (found := self._made_by_an_interrupted_create(props)) is not None:
-            announce_take_over(label, "volume", found.volume_id)
-            volume = self._adopt(props, found.volume_id)
+            announce_take_over(label, "volume", found)
+            volume = self._adopt(props, found)
         else:
             body = {
                 f.name: props[f.name] for f in VOLUME_FIELDS if f.input and f.sent and props.get(f.name) is not None
@@ -120,15 +128,21 @@ class SharedVolumeProvider(TableProvider):
             except errors.APIStatusError as exc:
                 raise ProviderError(f"{label}: the API refused the create: {exc}") from None
             progress(f"{label}: created {volume.volume_id} ({volume.status})")
+            if not self.is_auto_named(props):
+                self.keep_first_of_its_name(props, Named(volume.volume_id, str(volume.status)))
         return CreateResult(volume.volume_id, self._outputs(props, volume))
 
-    def _made_by_an_interrupted_create(self, props: Mapping[str, Any]) -> Volume | None:
-        """A volume already carrying this resource's name (see the Cluster step's twin)."""
-        name = props["volume_name"]
-        found = [v for v in session.client().list_volumes(props.get("project_id")) if v.volume_name == name]
-        if found and self.name_taken(props, [(v.volume_id, str(v.status)) for v in found]):
-            return found[0]
-        return None
+    def delete_object(self, object_id: str) -> None:
+        session.client().delete_volume(object_id)
+
+    def objects_named(self, name: str, project_id: Any) -> list[Named]:
+        listed = session.client().list_volumes(project_id)
+        return [Named(v.volume_id, str(v.status)) for v in listed if v.volume_name == name]
+
+    def _made_by_an_interrupted_create(self, props: Mapping[str, Any]) -> str | None:
+        """The id of a volume already carrying this resource's name (see the Cluster step's twin)."""
+        found = self.objects_named(props["volume_name"], props.get("project_id"))
+        return found[0].object_id if found and self.name_taken(props, found) else None
 
     def _adopt(self, props: Mapping[str, Any], volume_id: str) -> Volume:
         from ...api.models import VolumeUpdateRequest
@@ -137,11 +151,9 @@ class SharedVolumeProvider(TableProvider):
         if volume is None:
             raise ProviderError(f"SharedVolume: existing_volume_id {volume_id} does not exist")
         declared = int(props["size_tib"])
-        if volume.size_tib > declared:
-            raise ProviderError(
-                f"SharedVolume: volume {volume_id} is {volume.size_tib} TiB, more than size_tib {declared}; volumes "
-                f"cannot shrink, so declare size_tib >= {volume.size_tib}"
-            )
+        problems = self.adoption_problems(props, volume)
+        if problems:
+            raise ProviderError(f"SharedVolume: volume {volume_id} cannot be adopted: {'; '.join(problems)}")
         progress(f"SharedVolume: adopting existing volume {volume_id} ({volume.volume_name})")
         if volume.size_tib < declared:
             volume = session.client().update_volume(VolumeUpdateRequest(volume_id=volume_id, size_tib=declared))
