@@ -250,8 +250,13 @@ def test_adopting_existing_objects(api: EmulatorProcess) -> None:
     assert adopted.id == original.id
     assert api.admin.state()["clusters"][0]["num_gpus"] == 24  # converged to the declared size
     assert len(api.admin.state()["clusters"]) == 1
+    # The mismatch fails the preview already, and again at create (the object may change in between).
+    other = {**CLUSTER, "gpu_type": "H200_SXM", "existing_cluster_id": original.id}
+    failures = ClusterProvider().check({}, other).failures
+    assert [f.property for f in failures] == ["existing_cluster_id"]
+    assert "cannot be adopted: its gpu_type is H100_SXM, declared H200_SXM" in failures[0].reason
     with pytest.raises(ProviderError, match="gpu_type is H100_SXM, declared H200_SXM"):
-        ClusterProvider().create(checked({**CLUSTER, "gpu_type": "H200_SXM", "existing_cluster_id": original.id}))
+        ClusterProvider().create(dict(ClusterProvider().check({}, other).inputs))
     missing = ClusterProvider().check({}, {**CLUSTER, "existing_cluster_id": "t-missing"})
     assert [(f.property, f.reason) for f in missing.failures] == [
         ("existing_cluster_id", "existing_cluster_id t-missing does not exist (or is not visible to this API key)")
@@ -261,8 +266,10 @@ def test_adopting_existing_objects(api: EmulatorProcess) -> None:
     vol = volume.create(checked(VOLUME, volume))
     taken = volume.create(checked({**VOLUME, "size_tib": 4, "existing_volume_id": vol.id}, volume))
     assert taken.id == vol.id
+    smaller = {**VOLUME, "size_tib": 1, "existing_volume_id": vol.id}
+    assert "volumes cannot shrink" in volume.check({}, smaller).failures[0].reason
     with pytest.raises(ProviderError, match="volumes cannot shrink"):
-        volume.create(checked({**VOLUME, "size_tib": 1, "existing_volume_id": vol.id}, volume))
+        volume.create(dict(volume.check({}, smaller).inputs))
 
 
 def test_wait_for_ready_false_returns_as_soon_as_accepted(slow: EmulatorProcess) -> None:

@@ -251,9 +251,10 @@ def test_an_adopted_cluster_keeps_its_own_project(two_projects: EmulatorProcess)
     inputs = checked(ClusterProvider(), {**CLUSTER, "existing_cluster_id": existing})
     assert "project_id" not in inputs
     assert result_outs(ClusterProvider().create(inputs))["project_id"] == "proj-a"
-    declared = checked(ClusterProvider(), {**CLUSTER, "existing_cluster_id": existing, "project_id": "proj-b"})
+    declared = ClusterProvider().check({}, {**CLUSTER, "existing_cluster_id": existing, "project_id": "proj-b"})
+    assert "its project_id is proj-a, declared proj-b" in declared.failures[0].reason  # at preview
     with pytest.raises(ProviderError, match="project_id is proj-a, declared proj-b"):
-        ClusterProvider().create(declared)
+        ClusterProvider().create(dict(declared.inputs))  # and again at create
 
 
 def test_projects_that_cannot_be_listed_now_skip_the_check_until_they_can(two_projects: EmulatorProcess) -> None:
