@@ -157,7 +157,7 @@ class TableProvider(ConfiguredProvider):
         if not violations:
             violations = self.api_rules(inputs)
         if not violations:
-            violations = self.name_rules(olds, inputs)
+            self.note_taken_name(olds, inputs)
         return CheckResult(inputs, [CheckFailure(v.path, v.reason) for v in violations])
 
     def label(self, props: Mapping[str, Any]) -> str:
@@ -286,33 +286,34 @@ class TableProvider(ConfiguredProvider):
             return [Violation(adopt, f"{adopt} {value} cannot be adopted: {'; '.join(problems)}")]
         return []
 
-    def name_rules(self, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[Violation]:
-        """A name the user chose for a new object, already taken outside this stack: ``pulumi up`` would
-        refuse it (names are how an interrupted create is found again), so the preview says so."""
+    def note_taken_name(self, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> None:
+        """A name the user chose for a new object, already taken outside this stack: ``pulumi up`` will
+        refuse it (names are how an interrupted create is found again), so the preview says so.
+
+        Only as a note, never a failure: on ``pulumi up --replace``, ``pulumi state taint`` and a
+        replacement the engine checks the new inputs without the old ones, so this check cannot tell
+        the object being replaced (which may keep its name: it is deleted first) from a stranger's.
+        """
         name = inputs.get(self.name_field)
-        fresh = not olds or not values_equal(olds.get(self.name_field), name)
         if (
-            not fresh
+            olds
             or not isinstance(name, str)
             or contains_unknown(name)
             or inputs.get(self.adopt_field) is not None
             or self.is_auto_named(inputs)
             or session.credentials() is None
         ):
-            return []
+            return
         taken = self.objects_named(name, inputs.get("project_id"))
-        if not taken:
-            return []
-        what = "cluster" if self.public_type == "GpuCluster" else "volume"
-        ids = ", ".join(f"{t.object_id} ({t.status})" for t in taken)
-        return [
-            Violation(
-                self.name_field,
-                f"{self.name_field} {name!r} is taken: a {what} of that name already exists ({ids}), not in this "
-                f"stack's state. Choose another {self.name_field}, or manage that {what} here with "
-                f"{self.adopt_field}={taken[0].object_id!r} instead of {self.name_field}.",
+        if taken:
+            what = "cluster" if self.public_type == "GpuCluster" else "volume"
+            ids = ", ".join(f"{t.object_id} ({t.status})" for t in taken)
+            progress(
+                f"{self.public_type} {self.label(inputs)}: {self.name_field} {name!r} is taken by {what} {ids}, "
+                f"which is not in this stack's state unless this preview replaces it. If not, `pulumi up` will stop "
+                f"before creating a second one: choose another {self.name_field}, or manage that {what} here with "
+                f"{self.adopt_field}={taken[0].object_id!r} instead of {self.name_field}."
             )
-        ]
 
     def keep_first_of_its_name(self, props: Mapping[str, Any], made: Named) -> None:
         """After creating ``made`` under a name the user chose: if another object got the same name at
