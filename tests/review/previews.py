@@ -70,8 +70,10 @@ def write_events(scenario: str, stream: str) -> None:
 
 
 def fingerprint(summary: Summary) -> list[tuple[Any, ...]]:
-    """What a review says, without ids and generated names: rows, operations, GPUs, changed settings, findings."""
-    return [
+    """What a review says, without ids and generated names: rows, operations, GPUs, changed settings, findings.
+    In a stable order: a stream lists steps as they run (a volume deleted before its replacement comes
+    first), a preview document in the program's order."""
+    return sorted(
         (
             row.kind,
             row.name,
@@ -82,7 +84,7 @@ def fingerprint(summary: Summary) -> list[tuple[Any, ...]]:
             tuple(sorted(f.kind for f in row.findings)),
         )
         for row in summary.rows
-    ]
+    )
 
 
 def fixture_summary(scenario: str) -> Summary:

@@ -22,7 +22,16 @@ from typing import Any, Final, Literal
 from .events import REPLACE_OPS, from_events, looks_like_events
 from .facts import ClusterFacts, InlineVolumeFacts, VolumeFacts, display, settings
 from .ratecard import Cost, RateCard, cluster_hourly_cost, commitment, volume_hourly_cost
-from .tokens import CLUSTER_COMPONENT_TYPE, READINESS_TYPE, UNKNOWN, VOLUME_READINESS_TYPE, Kind, Unknown, kind_of
+from .tokens import (
+    CLUSTER_COMPONENT_TYPE,
+    READINESS_TYPE,
+    UNKNOWN,
+    VOLUME_READINESS_TYPE,
+    Kind,
+    Unknown,
+    kind_of,
+    replacing_settings,
+)
 
 __all__ = [
     "BILLING_TERMS",
@@ -281,7 +290,17 @@ def _resources(steps: Sequence[Any]) -> list[_Resource]:
         for reason in step.get("replaceReasons") or ():
             if reason not in resource.replace_reasons:
                 resource.replace_reasons.append(str(reason))
+    for resource in found.values():
+        if not resource.replace_reasons and _operation(resource.ops) == "replace":
+            resource.replace_reasons = _replacing_changes(resource)
     return list(found.values())
+
+
+def _replacing_changes(resource: _Resource) -> list[str]:
+    """The replacing settings that change, for a replacement the engine gives no reasons for (one it
+    makes because a resource this one depends on is deleted before its replacement)."""
+    before, after = settings((resource.old or {}).get("inputs")), settings((resource.new or {}).get("inputs"))
+    return sorted(p for p in replacing_settings(resource.type) if before.get(p) != after.get(p))
 
 
 def _operation(ops: Sequence[str]) -> Operation:
@@ -304,12 +323,13 @@ def _props(state: Mapping[str, Any] | None, *, outputs_first: bool) -> dict[str,
 def _changes(resource: _Resource, before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[Change, ...]:
     # Settings a user can declare: those in either side's inputs (outputs also hold status, nodes, ...).
     declared = {*settings((resource.old or {}).get("inputs")), *settings((resource.new or {}).get("inputs"))}
+    reasons = set(resource.replace_reasons)
     changes = []
     for prop in sorted(declared):
         old, new = before.get(prop), after.get(prop)
         if old == new and old is not UNKNOWN:
             continue
-        changes.append(Change(prop, display(old), display(new), replaces=prop in resource.replace_reasons))
+        changes.append(Change(prop, display(old), display(new), replaces=prop in reasons))
     return tuple(changes)
 
 

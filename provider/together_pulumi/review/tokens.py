@@ -36,6 +36,7 @@ __all__ = [
     "is_secret",
     "is_unknown",
     "kind_of",
+    "replacing_settings",
 ]
 
 CLUSTER_COMPONENT_TYPE: Final = "together:index:GpuCluster"
@@ -118,3 +119,15 @@ def is_private_key(key: str) -> bool:
 def kind_of(type_token: str) -> Kind | None:
     """The user-facing kind of the engine resource that carries a GpuCluster's or SharedVolume's facts."""
     return _KINDS.get(type_token)
+
+
+def replacing_settings(type_token: str) -> frozenset[str]:
+    """The settings whose change replaces the resource (from the provider's field tables): what a
+    review marks as forcing a replacement when the engine gives no reasons, as it does for a resource
+    replaced because a resource it depends on is deleted before its replacement."""
+    from ..resources.cluster.fields import CLUSTER_FIELDS
+    from ..resources.fields import Change
+    from ..resources.volume.fields import VOLUME_FIELDS
+
+    table = {CLUSTER_TYPE: CLUSTER_FIELDS, VOLUME_TYPE: VOLUME_FIELDS}.get(type_token, ())
+    return frozenset(f.name for f in table if f.input and f.change is Change.REPLACE)
