@@ -51,9 +51,8 @@ def pause(clock: Clock, seconds: float) -> None:
 
 def cancel_requested() -> Any:
     """The host's ``Cancel`` handler (see :func:`_hook_cancel`): flag the cancel, answer as before."""
-    if not _cancelled.is_set():
-        _cancelled.set()
-        print("Cancel received (Ctrl-C): ending the waits in progress", flush=True)  # shown by pulumi up
+    # Silent: the engine also sends Cancel when it closes a provider after every successful command.
+    _cancelled.set()
     return importlib.import_module("google.protobuf.empty_pb2").Empty()
 
 
