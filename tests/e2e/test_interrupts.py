@@ -80,6 +80,35 @@ def test_one_ctrl_c_ends_the_wait_for_ready_and_the_next_up_resumes(engine_bin: 
         assert h.clusters(emulator) == []
 
 
+def test_one_ctrl_c_ends_the_wait_of_a_destroy_and_the_next_destroy_finishes(engine_bin: Path, tmp_path: Path) -> None:
+    with start_emulator(deletion_seconds=BRING_UP_SECONDS) as emulator:
+        stack = h.program_stack(tmp_path, emulator, engine_bin)
+        stack.up()
+        cluster_id = h.only_cluster(emulator)["cluster_id"]
+        emulator.admin.set_clock_scale(1)  # the deletion takes an hour of real time
+        destroy = stack.start("destroy", "--yes")
+        with stack.killed_if_abandoned(destroy):
+            while not any(e["method"] == "DELETE" for e in h.log_entries(emulator)):
+                assert destroy.poll() is None, "pulumi destroy ended before deleting"
+                time.sleep(0.1)  # until the deletion was sent
+            polls = _cluster_polls(emulator)
+            while _cluster_polls(emulator) <= polls:
+                time.sleep(0.1)  # until the wait for it to be gone polled
+            os.killpg(destroy.pid, signal.SIGINT)
+            output, _ = destroy.communicate(timeout=120)
+
+        assert destroy.returncode != 0, output
+        assert f"({cluster_id}): stopped waiting after" in output, output
+        assert "It stays in the stack state; run the same command again to resume waiting" in output, output
+        assert h.only_cluster(emulator)["status"] == "Deleting"
+        assert stack.only_resource(h.CLUSTER_TYPE)["id"] == cluster_id
+
+        emulator.admin.advance_clock(BRING_UP_SECONDS)
+        stack.destroy()
+        assert h.clusters(emulator) == []
+        assert stack.resources(h.CLUSTER_TYPE) == []
+
+
 def test_a_killed_pulumi_leaves_no_provider_process_behind(engine_bin: Path, tmp_path: Path) -> None:
     with start_emulator(provisioning_seconds=BRING_UP_SECONDS) as emulator:
         emulator.admin.set_clock_scale(1)
