@@ -121,8 +121,10 @@ def test_a_killed_pulumi_leaves_no_provider_process_behind(engine_bin: Path, tmp
             assert providers, "no dynamic provider process found below pulumi"
             os.kill(up.pid, signal.SIGKILL)  # the CLI alone, as an OOM kill or `kill -9 <pid>` would
             up.wait()
+            killed = time.monotonic()
 
             still_running = _wait_for_exit({handles[pid] for pid in providers}, timeout=120)
+            print(f"the provider process exited {time.monotonic() - killed:.1f}s after kill -9 of pulumi")
 
             assert still_running == 0, "the provider process outlived its engine (and polls the API)"
         assert h.only_cluster(emulator)["status"] != "Ready"
