@@ -1,5 +1,6 @@
-"""Ctrl-C and a killed CLI, through the plain CLI: one Ctrl-C ends a wait for Ready (the cluster stays
-in the state and the next `up` resumes), and a provider process does not outlive its engine."""
+"""Ctrl-C and a killed CLI, through the plain CLI: one Ctrl-C (or SIGTERM) ends a wait for Ready (the
+cluster stays in the state and the next `up` resumes) or for a deletion (the next `destroy` finishes),
+and a provider process does not outlive its engine."""
 
 from __future__ import annotations
 
@@ -47,7 +48,11 @@ def _cluster_polls(emulator: EmulatorProcess) -> int:
     return sum(1 for e in h.log_entries(emulator) if e["method"] == "GET" and e["route"] == h.CLUSTER_ROUTE)
 
 
-def test_one_ctrl_c_ends_the_wait_for_ready_and_the_next_up_resumes(engine_bin: Path, tmp_path: Path) -> None:
+# SIGTERM: what many CI systems send first when a job is cancelled; the engine treats it as Ctrl-C.
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_one_ctrl_c_ends_the_wait_for_ready_and_the_next_up_resumes(
+    sig: signal.Signals, engine_bin: Path, tmp_path: Path
+) -> None:
     with start_emulator(provisioning_seconds=BRING_UP_SECONDS) as emulator:
         emulator.admin.set_clock_scale(1)  # real time: Ready is an hour away unless the test moves the clock
         stack = h.program_stack(tmp_path, emulator, engine_bin)
@@ -55,9 +60,9 @@ def test_one_ctrl_c_ends_the_wait_for_ready_and_the_next_up_resumes(engine_bin: 
         with stack.killed_if_abandoned(up):
             lines = wait_for_ready_begins(up, emulator)
             interrupted = time.monotonic()
-            os.killpg(up.pid, signal.SIGINT)  # what one Ctrl-C in a terminal does
+            os.killpg(up.pid, sig)  # what one Ctrl-C in a terminal does (SIGINT to the CLI's process group)
             rest, _ = up.communicate(timeout=120)  # far below the hour the wait would otherwise take
-        print(f"pulumi up ended {time.monotonic() - interrupted:.1f}s after Ctrl-C")
+        print(f"pulumi up ended {time.monotonic() - interrupted:.1f}s after {sig.name}")
         output = "".join(lines) + rest
 
         assert up.returncode != 0, output
