@@ -27,7 +27,7 @@ import subprocess
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,6 +68,7 @@ SHORT_STEPS = (STEPS[0], STEPS[1], STEPS[-1])
 
 DISTURBANCES = ("none", "kill", "restart", "outage", "slow", "faults")
 _UNDISTURBED_AFTER = 3
+VOLUME_PROVISIONING_SECONDS = 0.5
 _MAX_ATTEMPTS = 8
 
 
@@ -127,7 +128,7 @@ class RestartableEmulator:
             start_emulator(
                 provisioning_seconds=2,
                 deletion_seconds=1,
-                volume_provisioning_seconds=0.5,
+                volume_provisioning_seconds=VOLUME_PROVISIONING_SECONDS,
                 state_file=self.state_file,
                 port=self.port,
                 seed=None,
@@ -179,17 +180,19 @@ def _disturbance(kind: str, rng: random.Random, emulator: RestartableEmulator, s
 
 
 def _attempt(
-    command: str, kind: str, rng: random.Random, emulator: RestartableEmulator, stack: ProgramStack, *, at_create: bool
+    command: str, kind: str, rng: random.Random, emulator: RestartableEmulator, stack: ProgramStack, *, scripted: bool
 ) -> tuple[bool, str]:
     """One try at a step: whether the command succeeded, and the disturbance that really happened
-    (``"<kind> missed"`` when the command ended before its moment came). With ``at_create`` the
-    timed disturbance comes as soon as the emulator has a cluster (the create was sent), not at a
-    random moment."""
+    (``"<kind> missed"`` when the command ended before its moment came). ``scripted``: the timed
+    disturbance comes at its event (:func:`_scripted`), not at a random moment."""
     args = ("up", "--yes") if command == "up" else ("destroy", "--yes")
     with _disturbance(kind, rng, emulator, stack):
         process = stack.start(*args)
         with stack.killed_if_abandoned(process):
-            happened = _disturb(process, kind, rng, emulator, stack, at_create=at_create)
+            if scripted:
+                happened = _scripted(process, kind, emulator, stack)
+            else:
+                happened = _disturb(process, kind, rng, emulator, stack)
             process.wait(timeout=600)
         if process.stdout is not None:
             process.stdout.read()
@@ -199,20 +202,15 @@ def _attempt(
 
 
 def _disturb(
-    process: subprocess.Popen[str],
-    kind: str,
-    rng: random.Random,
-    emulator: RestartableEmulator,
-    stack: ProgramStack,
-    *,
-    at_create: bool,
+    process: subprocess.Popen[str], kind: str, rng: random.Random, emulator: RestartableEmulator, stack: ProgramStack
 ) -> str:
-    """Carry out a timed disturbance (kill, restart, outage) on the running command; the one that really
-    happened (``"<kind> missed"`` when the command ended first). Faults and slowness last the whole
-    attempt (``_disturbance``)."""
+    """Carry out a timed disturbance (kill, restart, outage) at a random moment of the running command;
+    the one that really happened (``"<kind> missed"`` when the command ended first). Faults and
+    slowness last the whole attempt (``_disturbance``)."""
     if kind not in ("kill", "restart", "outage"):
         return kind
-    if not _moment_comes(process, emulator, rng.uniform(0.5, 10.0), at_create=at_create):
+    deadline = time.monotonic() + rng.uniform(0.5, 10.0)
+    if not _observed(process, lambda: time.monotonic() >= deadline):
         return f"{kind} missed"
     if kind == "kill":
         stack.kill(process)
@@ -227,17 +225,56 @@ def _disturb(
     return kind
 
 
-def _moment_comes(
-    process: subprocess.Popen[str], emulator: RestartableEmulator, delay: float, *, at_create: bool
-) -> bool:
-    """Wait for the moment to disturb: ``delay`` seconds, or with ``at_create`` the first cluster at the
-    emulator. False when the command ended first."""
-    deadline = time.monotonic() + (60.0 if at_create else delay)
+def _scripted(process: subprocess.Popen[str], kind: str, emulator: RestartableEmulator, stack: ProgramStack) -> str:
+    """The short form's disturbances, each at an event seen in the emulator while its clock is frozen,
+    so the command cannot finish first however fast the machine: ``kill`` once the cluster's create
+    arrived (the clock moves only to make the volume usable), ``restart`` once the scale's PUT
+    arrived, ``outage`` once the cluster's DELETE arrived, lasting until it has cut a request."""
+    emu = emulator.emu
+    emu.admin.set_clock_scale(0)
+    try:
+        if kind == "kill":
+            if not _observed(process, lambda: bool(h.volumes(emu))):
+                return "kill missed"
+            emu.admin.advance_clock(VOLUME_PROVISIONING_SECONDS)  # not enough to bring the cluster up
+            if not _observed(process, lambda: bool(h.clusters(emu))):
+                return "kill missed"
+            stack.kill(process)
+        elif kind == "restart":
+            if not _observed(process, lambda: _arrived(emu, "PUT", h.CLUSTER_ROUTE)):
+                return "restart missed"
+            emulator.crash_and_restart()  # it comes back with its clock running
+        elif kind == "outage":
+            if not _observed(process, lambda: _arrived(emu, "DELETE", h.CLUSTER_ROUTE)):
+                return "outage missed"
+            emu.admin.set_faults(drop_rate=1.0, after_commit_ratio=0.5)
+            cut = _observed(process, lambda: any(e["fault"] == "drop" for e in _after(emu, "DELETE", h.CLUSTER_ROUTE)))
+            emu.admin.set_faults(drop_rate=0)
+            if not cut:
+                return "outage missed"
+        return kind
+    finally:
+        emulator.emu.admin.set_clock_scale(1)
+
+
+def _observed(process: subprocess.Popen[str], event: Callable[[], bool]) -> bool:
+    """Wait until ``event`` is true; False when the command ended first."""
     while process.poll() is None:
-        if time.monotonic() >= deadline or (at_create and h.clusters(emulator.emu)):
+        if event():
             return True
         time.sleep(0.05)
     return False
+
+
+def _arrived(emu: EmulatorProcess, method: str, route: str) -> bool:
+    return any(e["method"] == method and e["route"] == route for e in h.log_entries(emu))
+
+
+def _after(emu: EmulatorProcess, method: str, route: str) -> list[dict[str, Any]]:
+    """The emulator's log after the first ``method route``."""
+    log = h.log_entries(emu)
+    first = next(i for i, e in enumerate(log) if e["method"] == method and e["route"] == route)
+    return log[first + 1 :]
 
 
 def _check(stack: ProgramStack, emulator: RestartableEmulator, declared: int, report: Report) -> None:
@@ -281,12 +318,11 @@ def run(seed: int, workdir: Path, engine_bin: Path, *, short: bool = False) -> R
                 kind = rng.choice(DISTURBANCES) if attempt <= _UNDISTURBED_AFTER else "none"
                 # The short form always disturbs: it kills the create once the cluster was sent, then
                 # restarts the emulator during the scale and cuts connections during the destroy.
-                if short and attempt == 1:
+                scripted = short and attempt == 1
+                if scripted:
                     kind = ("outage", "kill", "restart")[report.steps % 3]
                 report.attempts += 1
-                succeeded, happened = _attempt(
-                    command, kind, rng, emulator, stack, at_create=short and attempt == 1 and report.steps == 1
-                )
+                succeeded, happened = _attempt(command, kind, rng, emulator, stack, scripted=scripted)
                 report.disturbances[happened] += 1
                 if succeeded:
                     break

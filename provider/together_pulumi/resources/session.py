@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..api import errors
 from ..api.settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, PROJECT_ID_ENV
+from . import interrupts
 from .waiting import SYSTEM_CLOCK, Clock
 
 if TYPE_CHECKING:  # the client (httpx, pydantic) loads only where it is used, not in the program
@@ -103,7 +104,11 @@ def resolve_project(config: Mapping[str, Any]) -> str | None:
 
 
 def configure_from_stack(config: Mapping[str, Any]) -> None:
-    """Remember the stack's Together settings (called from every provider's ``configure``)."""
+    """Remember the stack's Together settings (called from every provider's ``configure``).
+
+    In the provider process it also starts listening for Ctrl-C and for the engine's exit.
+    """
+    interrupts.watch()
     with _lock:
         _stack_config.clear()
         _stack_config.update({key: str(config[key]) for key, _, _ in CONFIG_KEYS if config.get(key)})

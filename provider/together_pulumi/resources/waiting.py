@@ -18,9 +18,10 @@ from typing import TypeVar
 
 from ..api import errors
 from ..api.clock import SYSTEM_CLOCK, Clock
+from . import interrupts
 from .errors import ProviderError
 
-__all__ = ["SYSTEM_CLOCK", "Clock", "WaitTimeoutError", "is_transient", "poll_until", "progress"]
+__all__ = ["SYSTEM_CLOCK", "Clock", "WaitCancelledError", "WaitTimeoutError", "is_transient", "poll_until", "progress"]
 
 _T = TypeVar("_T")
 
@@ -33,6 +34,10 @@ _HEARTBEAT_SECONDS = 60.0
 
 class WaitTimeoutError(ProviderError):
     """A wait ran past its deadline; the message says what exists and how to resume."""
+
+
+class WaitCancelledError(ProviderError):
+    """The user pressed Ctrl-C during a wait; the message says what exists and how to resume."""
 
 
 def progress(message: str) -> None:
@@ -57,12 +62,15 @@ def poll_until(
     on_timeout: Callable[[_T | None, float], str],
     clock: Clock,
     fail: Callable[[_T], str | None] = lambda _: None,
+    on_cancel: Callable[[_T | None, float], str] | None = None,
 ) -> _T:
     """Poll ``fetch`` until ``done``; print each new state with the elapsed time.
 
     ``fail`` may return a message to stop early (the object was deleted, say). Transient API errors
     are reported and polled through until the deadline. On timeout, :class:`WaitTimeoutError` carries
-    ``on_timeout(last answer, elapsed)`` (``None`` when no poll was ever answered).
+    ``on_timeout(last answer, elapsed)`` (``None`` when no poll was ever answered). A Ctrl-C
+    (:mod:`.interrupts`) ends the wait within a moment with :class:`WaitCancelledError` carrying
+    ``on_cancel(last answer, elapsed)``, or by default a message that names ``label``.
     """
     start = clock.monotonic()
     deadline = start + timeout_seconds
@@ -94,5 +102,13 @@ def poll_until(
                 raise ProviderError(problem)
         if now >= deadline:
             raise WaitTimeoutError(on_timeout(last[0] if last else None, now - start))
-        clock.sleep(min(interval, max(0.0, deadline - now)))
+        interrupts.pause(clock, min(interval, max(0.0, deadline - now)))
+        if interrupts.cancelled():
+            elapsed = clock.monotonic() - start
+            raise WaitCancelledError(
+                on_cancel(last[0] if last else None, elapsed)
+                if on_cancel
+                else f"{label}: stopped waiting after {elapsed:.0f}s because the update was cancelled (Ctrl-C). "
+                "It stays in the stack state; run the same command again to resume waiting."
+            )
         interval = min(interval * 1.5, max_interval)

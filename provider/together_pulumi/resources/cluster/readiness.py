@@ -124,6 +124,13 @@ class ReadinessProvider(WaitingProvider):
                 "again to resume waiting (no second cluster is created), or raise ready_timeout_seconds."
             )
 
+        def cancelled(c: Cluster | None, elapsed: float) -> str:
+            return (
+                f"{label}: stopped waiting for Ready after {elapsed:.0f}s because the update was cancelled (Ctrl-C); "
+                f"it is {describe(c) if c else 'not answering'}. The cluster {cluster_id} exists and stays in the "
+                "stack state: run `pulumi up` again to resume waiting (no second cluster is created)."
+            )
+
         if not props.get("wait_for_ready", True) or _scheduled_later(props):
             cluster = client.find_cluster(cluster_id)
             if cluster is None:
@@ -138,6 +145,7 @@ class ReadinessProvider(WaitingProvider):
                 timeout_seconds=timeout,
                 on_timeout=timed_out,
                 fail=stuck,
+                on_cancel=cancelled,
                 clock=session.clock(),
             )
             assert cluster is not None
