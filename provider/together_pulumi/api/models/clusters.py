@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
-from ..enums import AddOnType, BillingType, ClusterType, DcgmDiagLevel, GpuType, LoadBalancer
+from ..enums import BillingType, ClusterType, DcgmDiagLevel, GpuType, LoadBalancer
 from ._base import Request, Response
 from .remediations import Remediation
 from .volumes import VolumeCreateRequest
@@ -49,12 +49,13 @@ class AddOnConfig(Request):
     ingress: EnabledFlag | None = None
     headlamp: EnabledFlag | None = None
     slurm_web: EnabledFlag | None = None
+    torchpass: EnabledFlag | None = None
 
 
 class AddOn(Request):
     """An add-on enabled at create time."""
 
-    add_on_type: AddOnType
+    add_on_type: str  # a free string in SDK 3.1.1; AddOnType lists the known ones
     name: str
     config: AddOnConfig | None = None
 

@@ -18,7 +18,6 @@ from .. import session
 from ..errors import ProviderError
 from ..fields import Field, Violation, from_engine, known, show
 from ..linked import co_location_violations, creates_object, default_project_note, newly_stated, project_violations
-from ..naming import name_problem
 from ..provider import TableProvider, announce_take_over, uncertain_create_message, without_provider
 from ..waiting import WaitTimeoutError, poll_until, progress
 from .fields import VOLUME_FIELDS
@@ -68,13 +67,6 @@ class SharedVolumeProvider(TableProvider):
 
     def rules(self, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[Violation]:
         found = []
-        name = inputs.get("volume_name")
-        if (
-            inputs.get("existing_volume_id") is None
-            and known(inputs, "volume_name")
-            and (problem := name_problem(str(name)))
-        ):
-            found.append(Violation("volume_name", f"volume_name {problem}"))
         if known(inputs, "size_tib") and known(olds, "size_tib") and inputs["size_tib"] < olds["size_tib"]:
             old, new = show(olds["size_tib"]), show(inputs["size_tib"])
             found.append(
