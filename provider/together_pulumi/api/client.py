@@ -320,6 +320,7 @@ class TogetherClient(RemediationMethods):
         find_by_name: Callable[[], list[_M]],
         object_id: Callable[[_M], str],
         what: str,
+        params: dict[str, str] | None = None,
     ) -> _M:
         """POST that never makes a duplicate.
 
@@ -342,7 +343,7 @@ class TogetherClient(RemediationMethods):
                 break
             try:
                 response = self._send(
-                    "POST", path, json=body, timeout=min(self.retry.request_timeout_seconds, remaining)
+                    "POST", path, params=params, json=body, timeout=min(self.retry.request_timeout_seconds, remaining)
                 )
                 return _http.parse(model, response.json(), "POST", path)
             except errors.TogetherError as exc:
