@@ -32,13 +32,13 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     ("num_gpus negative", {"num_gpus": -8}, "num_gpus", "positive multiple of 8"),
     ("num_gpus not an integer", {"num_gpus": "eight"}, "num_gpus", "must be an integer"),
     ("gpu_type not in enum", {"gpu_type": "A100"}, "gpu_type", "must be one of H100_SXM"),
-    ("gpu_type not in region", {"gpu_type": "B200_SXM"}, "gpu_type", "regions offering B200_SXM: us-west-1"),
+    ("gpu_type not in region", {"gpu_type": "B200_SXM"}, "gpu_type", "regions offering B200_SXM: us-west-2"),
     ("billing_type not in enum", {"billing_type": "PREPAID"}, "billing_type", "RESERVED, ON_DEMAND"),
     ("no driver at all", {"nvidia_version_id": None}, "nvidia_version_id", "cuda_version + nvidia_driver_version"),
     ("unknown driver id", {"nvidia_version_id": "nv-x"}, "nvidia_version_id", "valid: nv-us-central-8-"),
     (
         "driver id of another region",
-        {"nvidia_version_id": "nv-us-west-1-cu130-580-u2404"},
+        {"nvidia_version_id": "nv-us-west-2-cu130-580-u2404"},
         "nvidia_version_id",
         "not offered in region us-central-8",
     ),
@@ -131,7 +131,7 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     ),
     (
         "inline volume in another region",
-        {"shared_volume": {"region": "us-east-2", "size_tib": 1, "volume_name": "v"}},
+        {"shared_volume": {"region": "us-central-4", "size_tib": 1, "volume_name": "v"}},
         "shared_volume.region",
         "cluster region",
     ),
@@ -282,7 +282,7 @@ def test_body_must_be_a_json_object(app_emu: InProcessEmulator) -> None:
 
 def test_volume_in_other_region_is_refused(app_emu: InProcessEmulator) -> None:
     with app_emu.client() as client:
-        volume = create_volume(client, region="us-east-2")
+        volume = create_volume(client, region="us-central-4")
         response = client.post("/v1/compute/clusters", json=cluster_body(volume_id=volume["volume_id"]))
         assert violated_fields(response) == ["volume_id"]
         assert "Shared volume does not exist in the datacenter us-central-8" in response.json()["message"]
@@ -357,7 +357,7 @@ VALID: list[tuple[str, dict[str, Any]]] = [
     ),
     (
         "b200 region",
-        {"region": "us-west-1", "gpu_type": "B200_SXM", "nvidia_version_id": "nv-us-west-1-cu130-580-u2404"},
+        {"region": "us-west-2", "gpu_type": "B200_SXM", "nvidia_version_id": "nv-us-west-2-cu130-580-u2404"},
     ),
     ("explicit nulls are ignored", {"volume_id": None, "cluster_config": None}),
     ("unknown fields are ignored", {"some_future_field": {"x": 1}}),

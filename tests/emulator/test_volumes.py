@@ -34,10 +34,10 @@ def test_volume_lifecycle(make_app_emu: MakeAppEmu) -> None:
 
 def test_region_is_kept_internally(app_emu: InProcessEmulator) -> None:
     with app_emu.client() as client:
-        volume = create_volume(client, region="us-west-1", is_lifecycle_independent=True)
+        volume = create_volume(client, region="us-west-2", is_lifecycle_independent=True)
         assert "region" not in volume
     (state,) = app_emu.admin.state()["volumes"]
-    assert state["region"] == "us-west-1"
+    assert state["region"] == "us-west-2"
     assert state["is_lifecycle_independent"] is True
 
 
@@ -95,7 +95,7 @@ def test_resize(app_emu: InProcessEmulator) -> None:
         same = ok(
             client.put(
                 VOLUMES,
-                json={"volume_id": volume["volume_id"], "size_tib": 6, "region": "us-west-1", "volume_name": "x"},
+                json={"volume_id": volume["volume_id"], "size_tib": 6, "region": "us-west-2", "volume_name": "x"},
             )
         )
         assert same["volume_name"] == "data"
@@ -130,9 +130,9 @@ def test_volume_placed_next_to_a_cluster(app_emu: InProcessEmulator) -> None:
         missing = client.post(VOLUMES, json={**volume_body(), "instance_cluster_id": "t-nope"})
         assert violated_fields(missing) == ["instance_cluster_id"] and "not an existing cluster" in missing.text
         far = client.post(
-            VOLUMES, json={**volume_body(region="us-east-2"), "instance_cluster_id": cluster["cluster_id"]}
+            VOLUMES, json={**volume_body(region="us-central-4"), "instance_cluster_id": cluster["cluster_id"]}
         )
-        assert violated_fields(far) == ["instance_cluster_id"] and "region us-central-8, not us-east-2" in far.text
+        assert violated_fields(far) == ["instance_cluster_id"] and "region us-central-8, not us-central-4" in far.text
         bad_inline = client.post(
             "/v1/compute/clusters",
             json=cluster_body(

@@ -93,12 +93,16 @@ def test_static_rule_fails_on_the_property(
 
 
 CATALOG_CASES = [
-    ({"region": "mars-1"}, "region", "region 'mars-1' does not exist; valid regions: us-central-2, us-central-8"),
+    (
+        {"region": "mars-1"},
+        "region",
+        "region 'mars-1' does not exist; valid regions: us-central-2, us-central-4, us-central-8, us-west-2",
+    ),
     (
         {"gpu_type": "B200_SXM"},
         "gpu_type",
         "gpu_type B200_SXM is not offered in us-central-8 (it offers H100_SXM, H200_SXM); "
-        "regions offering it: us-south-1, us-west-1",
+        "regions offering it: us-west-2",
     ),
     ({"nvidia_version_id": "nv-nope"}, "nvidia_version_id", "not in the us-central-8 driver catalog; valid: nv-"),
     ({"cuda_version": "11.0", "nvidia_driver_version": "450"}, "cuda_version", "valid pairs: 12.9/575"),
