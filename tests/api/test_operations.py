@@ -142,6 +142,15 @@ def _cluster_wire(**overrides: object) -> dict[str, object]:
     return wire
 
 
+def test_a_missing_billing_type_is_unknown_not_on_demand() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = {k: v for k, v in _cluster_wire().items() if k != "billing_type"}
+        return httpx.Response(200, content=json.dumps(body).encode(), headers={"content-type": "application/json"})
+
+    with mock_client(handler) as client:
+        assert client.get_cluster("t-future").billing_type is None
+
+
 def test_responses_tolerate_unknown_fields_and_enum_values() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         path = request.url.path

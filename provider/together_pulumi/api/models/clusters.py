@@ -245,7 +245,9 @@ class Cluster(Response):
     gpu_type: str
     num_gpus: int
     status: str
-    billing_type: str = BillingType.ON_DEMAND.value
+    #: Required in SDK 3.1.1, but answered only since 2026-05-14 (Go SDK history): a
+    #: response without it is unknown (None), never guessed (a reserved cluster is not on demand).
+    billing_type: str | None = None
     cuda_version: str = ""
     nvidia_driver_version: str = ""
     nvidia_driver_version_id: str | None = None
