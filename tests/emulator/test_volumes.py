@@ -148,3 +148,47 @@ def test_volume_placed_next_to_a_cluster(app_emu: InProcessEmulator) -> None:
     placed = {v["volume_id"]: v["instance_cluster_id"] for v in app_emu.admin.state()["volumes"]}
     assert placed[near["volume_id"]] == cluster["cluster_id"]
     assert placed[inline["volumes"][0]["volume_id"]] == cluster["cluster_id"]
+
+
+def test_a_deleted_volume_shows_deleting_until_it_is_gone(make_app_emu: MakeAppEmu) -> None:
+    emu = make_app_emu(volume_provisioning_seconds=0, volume_deletion_seconds=10)
+    emu.admin.set_clock_scale(0)
+    with emu.client() as client:
+        url = f"{VOLUMES}/{create_volume(client)['volume_id']}"
+        assert ok(client.delete(url)) == {"success": True}
+        assert ok(client.get(url))["status"] == "deleting"
+        assert [v["status"] for v in ok(client.get(VOLUMES))["volumes"]] == ["deleting"]
+        assert ok(client.delete(url)) == {"success": True}  # (assumed) a second DELETE is no error
+        emu.admin.advance_clock(10)
+        assert client.get(url).status_code == 404
+
+
+def test_a_forced_failed_status_stops_a_deletion(make_app_emu: MakeAppEmu) -> None:
+    emu = make_app_emu(volume_provisioning_seconds=0, volume_deletion_seconds=10)
+    emu.admin.set_clock_scale(0)
+    with emu.client() as client:
+        volume_id = create_volume(client)["volume_id"]
+        url = f"{VOLUMES}/{volume_id}"
+        ok(client.delete(url))
+        emu.admin.force_volume_status(volume_id, "failed")
+        emu.admin.advance_clock(60)
+        assert ok(client.get(url))["status"] == "failed"  # the deletion failed: the volume stays
+        emu.admin.force_volume_status(volume_id, None)  # an operator fixed it: the deletion goes on
+        assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "status", ["scheduled", "available", "bound", "provisioning", "deleting", "failed", "access_revoked", "unknown"]
+)
+def test_every_sdk_volume_status_can_be_reached(app_emu: InProcessEmulator, status: str) -> None:
+    with app_emu.client() as client:
+        volume_id = create_volume(client)["volume_id"]
+        assert app_emu.admin.force_volume_status(volume_id, status)["status"] == status
+        assert ok(client.get(f"{VOLUMES}/{volume_id}"))["status"] == status
+
+
+def test_a_forced_status_must_be_an_sdk_status(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
+        volume_id = create_volume(client)["volume_id"]
+        answer = client.put(f"/_emulator/volumes/{volume_id}/status", json={"status": "melted"})
+        assert violated_fields(answer) == ["status"]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, UpdateResult
 
 from ...api import errors
-from ...api.enums import ClusterStatus
+from ...api.enums import ClusterStatus, VolumeStatus
 from .. import session
 from ..errors import ProviderError
 from ..fields import Field, Violation, from_engine, known, show
@@ -206,6 +206,13 @@ class SharedVolumeProvider(TableProvider):
             lambda: client.find_volume(id_),
             lambda v: v is None,
             describe=lambda v: "deleted" if v is None else v.status,
+            # (deleting: still going; failed: the service gave up, so waiting longer cannot help)
+            fail=lambda v: (
+                f"{label}: the service reports its deletion failed (status {v.status}); it stays in the stack "
+                "state. Check the volume in the Together console, then run `pulumi destroy` again."
+                if v is not None and v.status == VolumeStatus.FAILED
+                else None
+            ),
             label=label,
             timeout_seconds=max(1.0, deadline - clock.monotonic()),
             on_timeout=lambda v, t: (
