@@ -75,6 +75,11 @@ class Admin:
     def clear_requests(self) -> None:
         self._call("DELETE", "/requests")
 
+    def force_volume_status(self, volume_id: str, status: str | None) -> dict[str, Any]:
+        """Show a volume as ``status`` (an SDK volume status) until None; ``failed`` stops its deletion."""
+        result: dict[str, Any] = self._call("PUT", f"/volumes/{volume_id}/status", {"status": status})
+        return result
+
     def scale_cluster(self, cluster_id: str, num_gpus: int) -> dict[str, Any]:
         """Out-of-band scale (as in the web console): nodes change at once, status Ready."""
         result: dict[str, Any] = self._call("POST", f"/clusters/{cluster_id}/scale", {"num_gpus": num_gpus})

@@ -8,7 +8,7 @@ config = pulumi.Config()
 
 cluster = together.GpuCluster(
     "scaling",
-    region=config.get("region") or "us-east-2",
+    region=config.get("region") or "us-central-8",
     gpu_type=together.GpuType.H200_SXM,
     num_gpus=config.get_int("numGpus") or 8,
 )

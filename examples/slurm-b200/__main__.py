@@ -5,7 +5,7 @@ import pulumi
 import together_pulumi as together
 
 config = pulumi.Config()
-region = config.get("region") or "us-west-1"
+region = config.get("region") or "us-west-2"
 nodes = config.get_int("nodes") or 2
 
 data = together.SharedVolume(

@@ -187,7 +187,7 @@ def test_openai_style_error_without_param_or_message(caught: Catch) -> None:
     with mock_client(lambda request: _respond(404, {"error": {"type": "not_found"}})) as client:
         exc = caught(errors.NotFoundError, client.get_cluster, "x")
     assert exc.server_message == "not_found" and exc.field is None
-    with mock_client(lambda request: _respond(409, {"error": "Out of stock in us-west-1"})) as client:
+    with mock_client(lambda request: _respond(409, {"error": "Out of stock in us-west-2"})) as client:
         conflict = caught(errors.ConflictError, client.create_cluster, cluster_request())
     assert conflict.out_of_stock is True
 

@@ -71,7 +71,8 @@ def test_list_follows_pages_and_filters(emu: EmulatorProcess, client: TogetherCl
     emu.admin.health_event(cluster.cluster_id, _instance(cluster, 0))
     everything = client.list_remediations(cluster.cluster_id, query=RemediationListQuery(page_size=1))
     assert len(everything) == 4 and len({r.id for r in everything}) == 4
-    assert len(entries(emu, "GET", COLLECTION)) == 4  # one page each
+    pages = [e for e in entries(emu, "GET", COLLECTION) if e["path"].endswith("/instances/-/remediations")]
+    assert len(pages) == 4  # one page each
     automated = client.list_remediations(
         cluster.cluster_id,
         ALL_INSTANCES,
@@ -117,28 +118,52 @@ def test_requests_are_strict_before_sending() -> None:
     assert query.to_params("tok") == {"state": "PENDING,RUNNING", "order_by": "id", "page_token": "tok"}
 
 
+KEY_MODES = pytest.mark.parametrize("ignore_key", [False, True], ids=["key honoured", "key ignored"])
+
+
+@KEY_MODES
 @pytest.mark.parametrize("fault", ["rate_503", "drop_rate"])
-def test_an_ambiguous_create_is_read_back_not_repeated(emu: EmulatorProcess, fault: str) -> None:
+def test_an_ambiguous_create_is_found_not_repeated(emu: EmulatorProcess, fault: str, ignore_key: bool) -> None:
     with TogetherClient(SECRET_KEY, emu.base_url, retry=FAST) as client:
         cluster = _ready(client)
-        emu.admin.set_faults(**{fault: 1.0}, methods=["POST"], after_commit_ratio=1.0, retry_after_seconds=0.01)
+        emu.admin.set_faults(
+            **{fault: 1.0},
+            methods=["POST"],
+            after_commit_ratio=1.0,
+            retry_after_seconds=0.01,
+            ignore_remediation_key=ignore_key,
+        )
         created = client.create_remediation(cluster.cluster_id, _instance(cluster), REBOOT)
     posts = entries(emu, "POST", COLLECTION)
     assert len(posts) == 1 and posts[0]["after_commit"] is True  # made, but the client saw a failure
-    assert [r["id"] for r in emu.admin.state()["remediations"]] == [created.id]
-    assert count(emu, "GET", ITEM) == 1  # the read-back
+    assert [r["id"] for r in emu.admin.state()["remediations"]] == [created.id]  # exactly one
+    assert count(emu, "GET", COLLECTION) == 2  # the node's remediations before the POST, and after it
 
 
-def test_a_create_refused_before_commit_is_resent_with_the_same_key(emu: EmulatorProcess) -> None:
+@KEY_MODES
+def test_a_create_refused_before_commit_is_sent_again(emu: EmulatorProcess, ignore_key: bool) -> None:
     policy = dataclasses.replace(FAST, max_attempts=10)
     with TogetherClient(SECRET_KEY, emu.base_url, retry=policy) as client:
         cluster = _ready(client)
-        emu.admin.set_faults(rate_500=0.6, methods=["POST"], after_commit_ratio=0.0, seed=3)
+        emu.admin.set_faults(
+            rate_500=0.6, methods=["POST"], after_commit_ratio=0.0, seed=3, ignore_remediation_key=ignore_key
+        )
         created = client.create_remediation(cluster.cluster_id, _instance(cluster), REBOOT)
     posts = entries(emu, "POST", COLLECTION)
     assert len(posts) > 1 and posts[-1]["status"] == 200, "seed 3 faults the first two attempts"
-    assert len({p["path"] for p in posts}) == 1
     assert [r["id"] for r in emu.admin.state()["remediations"]] == [created.id]
+
+
+def test_an_unanswered_create_is_never_sent_again(emu: EmulatorProcess, caught: Catch) -> None:
+    """A cut connection may still land: not finding it (a 404, an empty list) does not prove it did not."""
+    with TogetherClient(SECRET_KEY, emu.base_url, retry=dataclasses.replace(FAST, create_settle_seconds=0.0)) as client:
+        cluster = _ready(client)
+        instance = _instance(cluster)
+        emu.admin.set_faults(drop_rate=1.0, methods=["POST"], after_commit_ratio=0.0, ignore_remediation_key=True)
+        exc = caught(errors.UncertainCreateError, client.create_remediation, cluster.cluster_id, instance, REBOOT)
+    assert f"instance {instance}" in exc.message and "not sent again" in exc.message
+    assert count(emu, "POST", COLLECTION) == 1
+    assert emu.admin.state()["remediations"] == []
 
 
 def test_an_ambiguous_approve_is_read_back(emu: EmulatorProcess) -> None:

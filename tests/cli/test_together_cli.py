@@ -44,13 +44,13 @@ def test_list_regions(cli: Cli, cli_emulator: EmulatorProcess) -> None:
 
 def test_storage_commands(cli: Cli, cli_emulator: EmulatorProcess) -> None:
     created = cli.json(
-        "clusters", "storage", "create", "--region", "us-west-1", "--size-tib", "2", "--volume-name", "data",
+        "clusters", "storage", "create", "--region", "us-west-2", "--size-tib", "2", "--volume-name", "data",
         "--is-lifecycle-independent",
     )  # fmt: skip
     vid = created["volume_id"]
     stored = _volume(cli_emulator, vid)
     assert stored is not None
-    assert (stored["volume_name"], stored["region"], stored["size_tib"]) == ("data", "us-west-1", 2)
+    assert (stored["volume_name"], stored["region"], stored["size_tib"]) == ("data", "us-west-2", 2)
     assert stored["is_lifecycle_independent"] is True
 
     assert [v["volume_id"] for v in cli.json("clusters", "storage", "list")["volumes"]] == [vid]
@@ -253,3 +253,21 @@ def test_remediations(cli: Cli, cli_emulator: EmulatorProcess) -> None:
     assert (by_id[again["id"]]["state"], by_id[again["id"]]["review_comment"]) == ("CANCELLED", "false alarm")
     base = "POST /v1/compute/clusters/{cluster_id}/instances/{instance_id}/remediations/{remediation_id}"
     assert [_count(cli_emulator, f"{base}/{verb}") for verb in ("approve", "reject", "cancel")] == [1, 1, 1]
+
+
+def test_a_refused_create_prints_the_emulators_message(cli: Cli, cli_emulator: EmulatorProcess) -> None:
+    """The CLI's error printer reads ``details[].detail`` of an RPC error: every detail must carry one."""
+    refused = cli.run(
+        "clusters", "create", "--name", "bad", "--region", "us-central-8", "--gpu-type", "H100_SXM",
+        "--num-gpus", "12", "--billing-type", "ON_DEMAND", "--nvidia-version-id", DRIVER,
+        json_output=False, check=False,
+    )  # fmt: skip
+    assert refused.returncode != 0
+    printed = (refused.stdout + refused.stderr).splitlines()
+    message = "num_gpus must be a positive multiple of 8 (one node = 8 GPUs); got 12"
+    # the CLI's own error block (an "Error" line, then the message), not "Failed" and the raw body
+    assert any(line.strip() == message for line in printed), printed
+    assert any(line.strip().endswith("Error") for line in printed), printed
+    assert not any("field_violations" in line for line in printed), printed
+    assert _count(cli_emulator, "POST /v1/compute/clusters") == 1
+    assert not [c for c in cli_emulator.admin.state()["clusters"] if c["cluster_name"] == "bad"]

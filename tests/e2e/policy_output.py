@@ -7,7 +7,7 @@ text a user reads::
         ❌ together@v0.1.0 (local: /path/policy)
             - [mandatory]  together-allowed-regions  (pulumi-python:dynamic/together:Cluster: train)
               GPU clusters and shared volumes must be in an allowed region.
-              GpuCluster "train": region us-east-2 is not allowed; allowed regions: us-central-8.
+              GpuCluster "train": region us-central-4 is not allowed; allowed regions: us-central-8.
 """
 
 from __future__ import annotations

@@ -101,13 +101,13 @@ def test_compliant_stack_is_created_and_advisory_rules_warn(
 def test_violations_fail_preview_and_up_and_create_nothing(
     emu: EmulatorProcess, engine_bin: Path, tmp_path: Path
 ) -> None:
-    # us-east-2 offers H100_SXM_INF: the provider accepts it, the team's rules do not.
+    # us-central-4 offers H100_SXM_INF: the provider accepts it, the team's rules do not.
     stack = _stack(
         tmp_path,
         emu,
         engine_bin,
         {
-            "region": "us-east-2",
+            "region": "us-central-4",
             "gpuType": "H100_SXM_INF",
             "numGpus": "32",
             "billingType": "RESERVED",
@@ -126,7 +126,7 @@ def test_violations_fail_preview_and_up_and_create_nothing(
     }, texts
     region = texts["together-allowed-regions"]
     for who in ('GpuCluster "train"', 'GpuCluster "batch"', 'SharedVolume "data"'):
-        assert any(f"{who}: region us-east-2 is not allowed; allowed regions: us-central-8." in t for t in region), (
+        assert any(f"{who}: region us-central-4 is not allowed; allowed regions: us-central-8." in t for t in region), (
             region
         )
     gpu_types = texts["together-allowed-gpu-types"]

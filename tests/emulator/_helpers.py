@@ -44,6 +44,7 @@ def violated_fields(response: httpx.Response) -> list[str]:
     assert isinstance(body["message"], str) and body["message"]
     (detail,) = body["details"]
     assert detail["@type"] == BAD_REQUEST
+    assert detail["detail"] == body["message"]  # what the official CLI prints
     return [v["field"] for v in detail["field_violations"]]
 
 

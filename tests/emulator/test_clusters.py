@@ -160,7 +160,7 @@ def test_put_ignores_immutable_and_unknown_fields(app_emu: InProcessEmulator) ->
             **cluster_body(),
             "cluster_name": "renamed",
             "gpu_type": "H200_SXM",
-            "region": "us-east-2",
+            "region": "us-central-4",
             "cuda_version": "12.6",
             "volume_id": None,
             "oidc_config": None,

@@ -16,7 +16,7 @@ def test_state_survives_restart(tmp_path: Path) -> None:
         volume = create_volume(client, volume_name="keep", size_tib=3)
         cluster = create_cluster(client, volume_id=volume["volume_id"], num_gpus=16)
         inline = create_cluster(client, shared_volume={"region": "us-central-8", "size_tib": 1, "volume_name": "i"})
-        first.admin.set_capacity("us-west-1", "B200_SXM", 64)
+        first.admin.set_capacity("us-west-2", "B200_SXM", 64)
         first.admin.set_projects("proj-emulator", "proj-kept")
         gone = create_cluster(client)
         ok(client.delete(f"/v1/compute/clusters/{gone['cluster_id']}"))
@@ -34,7 +34,7 @@ def test_state_survives_restart(tmp_path: Path) -> None:
         assert all(c["status"] == "Ready" for c in after)
         assert ok(client.get("/v1/compute/clusters/storage/volumes"))["volumes"] == volumes_before
         state = second.admin.state()
-        assert {"region": "us-west-1", "gpu_type": "B200_SXM", "gpus": 64, "used": 0} in state["capacity"]
+        assert {"region": "us-west-2", "gpu_type": "B200_SXM", "gpus": 64, "used": 0} in state["capacity"]
         assert [p["id"] for p in second.admin.projects()["projects"]] == ["proj-emulator", "proj-kept"]
         # new ids do not collide with restored ones, and the restored objects keep working
         again = create_cluster(client)

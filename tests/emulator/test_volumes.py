@@ -34,10 +34,10 @@ def test_volume_lifecycle(make_app_emu: MakeAppEmu) -> None:
 
 def test_region_is_kept_internally(app_emu: InProcessEmulator) -> None:
     with app_emu.client() as client:
-        volume = create_volume(client, region="us-west-1", is_lifecycle_independent=True)
+        volume = create_volume(client, region="us-west-2", is_lifecycle_independent=True)
         assert "region" not in volume
     (state,) = app_emu.admin.state()["volumes"]
-    assert state["region"] == "us-west-1"
+    assert state["region"] == "us-west-2"
     assert state["is_lifecycle_independent"] is True
 
 
@@ -95,7 +95,7 @@ def test_resize(app_emu: InProcessEmulator) -> None:
         same = ok(
             client.put(
                 VOLUMES,
-                json={"volume_id": volume["volume_id"], "size_tib": 6, "region": "us-west-1", "volume_name": "x"},
+                json={"volume_id": volume["volume_id"], "size_tib": 6, "region": "us-west-2", "volume_name": "x"},
             )
         )
         assert same["volume_name"] == "data"
@@ -130,9 +130,9 @@ def test_volume_placed_next_to_a_cluster(app_emu: InProcessEmulator) -> None:
         missing = client.post(VOLUMES, json={**volume_body(), "instance_cluster_id": "t-nope"})
         assert violated_fields(missing) == ["instance_cluster_id"] and "not an existing cluster" in missing.text
         far = client.post(
-            VOLUMES, json={**volume_body(region="us-east-2"), "instance_cluster_id": cluster["cluster_id"]}
+            VOLUMES, json={**volume_body(region="us-central-4"), "instance_cluster_id": cluster["cluster_id"]}
         )
-        assert violated_fields(far) == ["instance_cluster_id"] and "region us-central-8, not us-east-2" in far.text
+        assert violated_fields(far) == ["instance_cluster_id"] and "region us-central-8, not us-central-4" in far.text
         bad_inline = client.post(
             "/v1/compute/clusters",
             json=cluster_body(
@@ -148,3 +148,47 @@ def test_volume_placed_next_to_a_cluster(app_emu: InProcessEmulator) -> None:
     placed = {v["volume_id"]: v["instance_cluster_id"] for v in app_emu.admin.state()["volumes"]}
     assert placed[near["volume_id"]] == cluster["cluster_id"]
     assert placed[inline["volumes"][0]["volume_id"]] == cluster["cluster_id"]
+
+
+def test_a_deleted_volume_shows_deleting_until_it_is_gone(make_app_emu: MakeAppEmu) -> None:
+    emu = make_app_emu(volume_provisioning_seconds=0, volume_deletion_seconds=10)
+    emu.admin.set_clock_scale(0)
+    with emu.client() as client:
+        url = f"{VOLUMES}/{create_volume(client)['volume_id']}"
+        assert ok(client.delete(url)) == {"success": True}
+        assert ok(client.get(url))["status"] == "deleting"
+        assert [v["status"] for v in ok(client.get(VOLUMES))["volumes"]] == ["deleting"]
+        assert ok(client.delete(url)) == {"success": True}  # (assumed) a second DELETE is no error
+        emu.admin.advance_clock(10)
+        assert client.get(url).status_code == 404
+
+
+def test_a_forced_failed_status_stops_a_deletion(make_app_emu: MakeAppEmu) -> None:
+    emu = make_app_emu(volume_provisioning_seconds=0, volume_deletion_seconds=10)
+    emu.admin.set_clock_scale(0)
+    with emu.client() as client:
+        volume_id = create_volume(client)["volume_id"]
+        url = f"{VOLUMES}/{volume_id}"
+        ok(client.delete(url))
+        emu.admin.force_volume_status(volume_id, "failed")
+        emu.admin.advance_clock(60)
+        assert ok(client.get(url))["status"] == "failed"  # the deletion failed: the volume stays
+        emu.admin.force_volume_status(volume_id, None)  # an operator fixed it: the deletion goes on
+        assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "status", ["scheduled", "available", "bound", "provisioning", "deleting", "failed", "access_revoked", "unknown"]
+)
+def test_every_sdk_volume_status_can_be_reached(app_emu: InProcessEmulator, status: str) -> None:
+    with app_emu.client() as client:
+        volume_id = create_volume(client)["volume_id"]
+        assert app_emu.admin.force_volume_status(volume_id, status)["status"] == status
+        assert ok(client.get(f"{VOLUMES}/{volume_id}"))["status"] == status
+
+
+def test_a_forced_status_must_be_an_sdk_status(app_emu: InProcessEmulator) -> None:
+    with app_emu.client() as client:
+        volume_id = create_volume(client)["volume_id"]
+        answer = client.put(f"/_emulator/volumes/{volume_id}/status", json={"status": "melted"})
+        assert violated_fields(answer) == ["status"]

@@ -113,7 +113,7 @@ def test_volume_rules() -> None:
 def test_unknown_values_are_reported_as_unknown_during_preview() -> None:
     props = cluster_props(region=UNKNOWN_STRING)
     with pytest.raises(UnknownValueError) as error:
-        validate("together-allowed-regions", CLUSTER_TYPE, props, {"allowedRegions": ["us-west-1"]})
+        validate("together-allowed-regions", CLUSTER_TYPE, props, {"allowedRegions": ["us-west-2"]})
     # Pulumi shows: "can't run policy ... during preview: string value at .region of GpuCluster "train" can't be
     # known during preview"; `pulumi up` runs the rule again with the value known.
     assert error.value.message == 'string value at .region of GpuCluster "train" can\'t be known during preview'
@@ -128,7 +128,7 @@ def test_unconfigured_rules_say_they_do_not_apply() -> None:
 
 def test_config_errors_fail_the_policy() -> None:
     with pytest.raises(ValueError, match="policy together-allowed-regions: invalid config: regions: unknown key"):
-        validate("together-allowed-regions", CLUSTER_TYPE, cluster_props(), {"regions": ["us-west-1"]})
+        validate("together-allowed-regions", CLUSTER_TYPE, cluster_props(), {"regions": ["us-west-2"]})
 
 
 def stack_resource(type_: str, name: str, props: dict[str, Any], protect: bool = False) -> PolicyResource:

@@ -59,14 +59,14 @@ def test_the_rules_and_their_default_levels() -> None:
 
 
 def test_allowed_regions() -> None:
-    config = {"allowedRegions": ["us-west-1", "us-south-1"]}
+    config = {"allowedRegions": ["us-west-2", "us-central-4"]}
     assert check("together-allowed-regions", cluster(), config).violations == [
-        'GpuCluster "train": region us-central-8 is not allowed; allowed regions: us-west-1, us-south-1.'
+        'GpuCluster "train": region us-central-8 is not allowed; allowed regions: us-west-2, us-central-4.'
     ]
     assert check("together-allowed-regions", volume(), config).violations == [
-        'SharedVolume "data": region us-central-8 is not allowed; allowed regions: us-west-1, us-south-1.'
+        'SharedVolume "data": region us-central-8 is not allowed; allowed regions: us-west-2, us-central-4.'
     ]
-    assert check("together-allowed-regions", cluster(region="us-west-1"), config).violations == []
+    assert check("together-allowed-regions", cluster(region="us-west-2"), config).violations == []
     assert check("together-allowed-regions", cluster()).not_applicable == "no allowedRegions configured"
     unknown = check("together-allowed-regions", cluster(region=UNKNOWN), config)
     assert unknown.violations == [] and unknown.unknown == ['region of GpuCluster "train"']

@@ -52,7 +52,7 @@ for _name in ("nvidia_version_id", "cuda_version", "nvidia_driver_version", "pro
     del NEWS[_name]  # resolved or defaulted by the service, never set by the user
 
 NEW_VALUES: dict[str, Any] = {
-    "region": "us-east-2",
+    "region": "us-central-4",
     "gpu_type": "H200_SXM",
     "num_gpus": 64,
     "cluster_type": "SLURM",
@@ -178,7 +178,7 @@ VOLUME_OLD: dict[str, Any] = {
     "status": "available",
 }
 VOLUME_NEW_VALUES: dict[str, Any] = {
-    "region": "us-east-2",
+    "region": "us-central-4",
     "size_tib": 8,
     "volume_name": "renamed",
     "is_lifecycle_independent": False,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, get_args
 
 import pytest
 
-from emulator_process import DEFAULT_API_KEY, EmulatorProcess
+from emulator_process import DEFAULT_API_KEY, EmulatorProcess, start_emulator
 from together_pulumi.api import errors
 from together_pulumi.api.client import TogetherClient
 from together_pulumi.resources import session
@@ -18,7 +19,7 @@ from together_pulumi.resources.volume.fields import READINESS_INPUTS as VOLUME_R
 from together_pulumi.resources.volume.readiness import VolumeReadinessProvider
 from together_pulumi.resources.waiting import WaitTimeoutError
 
-from .conftest import NAMED_TRAIN, VirtualClock, outs
+from .conftest import NAMED_TRAIN, VirtualClock, outs, point_providers_at
 
 CLUSTER = {"region": "us-central-8", "gpu_type": "H100_SXM", "num_gpus": 16, **NAMED_TRAIN}
 VOLUME = {"region": "us-central-8", "size_tib": 2, **NAMED_TRAIN}
@@ -368,3 +369,48 @@ def test_an_uncertain_create_says_the_cluster_may_exist_and_the_next_up_takes_it
     assert again.id == landed["cluster_id"]
     assert [c["cluster_id"] for c in api.admin.state()["clusters"]] == [landed["cluster_id"]]
     assert api.admin.requests_log()["counts"]["POST /v1/compute/clusters"] == 1
+
+
+@pytest.fixture
+def slow_volume_deletes(monkeypatch: pytest.MonkeyPatch) -> Iterator[EmulatorProcess]:
+    """An emulator whose volumes show ``deleting`` for 30 virtual seconds after a DELETE."""
+    with start_emulator("--volume-deletion-seconds", "30") as emu:
+        point_providers_at(emu, monkeypatch)
+        yield emu
+
+
+def test_volume_delete_waits_through_deleting(
+    slow_volume_deletes: EmulatorProcess, capsys: pytest.CaptureFixture[str]
+) -> None:
+    volume = SharedVolumeProvider()
+    vol = volume.create(checked(VOLUME, volume))
+    volume.delete(vol.id, outs(vol))
+    assert f"{vol.id}" not in {v["volume_id"] for v in slow_volume_deletes.admin.state()["volumes"]}
+    assert ": deleting (+" in capsys.readouterr().out  # it was seen deleting and waited for
+
+
+def test_volume_delete_stops_when_the_service_reports_the_deletion_failed(slow_volume_deletes: EmulatorProcess) -> None:
+    volume = SharedVolumeProvider()
+    vol = volume.create(checked(VOLUME, volume))
+    slow_volume_deletes.admin.force_volume_status(vol.id, "failed")
+    with pytest.raises(ProviderError, match="deletion failed \\(status failed\\); it stays in the stack state"):
+        volume.delete(vol.id, outs(vol))
+    assert session.clock().monotonic() < 60  # at once, not after the deletion timeout
+
+
+@pytest.mark.parametrize("status", ["failed", "access_revoked", "deleting"])
+def test_volume_readiness_stops_on_a_status_that_cannot_become_usable(api: EmulatorProcess, status: str) -> None:
+    volume = SharedVolumeProvider()
+    created = volume.create(checked(VOLUME, volume))
+    api.admin.force_volume_status(created.id, status)
+    with pytest.raises(ProviderError, match=f"is {status}: it will not become usable by itself"):
+        VolumeReadinessProvider().create(volume_readiness_inputs(outs(created)))
+
+
+@pytest.mark.parametrize("status", ["scheduled", "provisioning", "unknown"])
+def test_volume_readiness_waits_through_a_status_that_may_pass(api: EmulatorProcess, status: str) -> None:
+    volume = SharedVolumeProvider()
+    created = volume.create(checked({**VOLUME, "ready_timeout_seconds": 5}, volume))
+    api.admin.force_volume_status(created.id, status)
+    with pytest.raises(WaitTimeoutError, match=f"is still {status} after"):
+        VolumeReadinessProvider().create(volume_readiness_inputs(outs(created)))

@@ -220,10 +220,10 @@ def test_a_placement_next_to_a_missing_or_distant_cluster_fails_check(api: Emula
     assert "t-missing is not an existing cluster" in missing["instance_cluster_id"]
 
     distant = ClusterProvider().create(
-        checked(ClusterProvider(), {**CLUSTER, "region": "us-west-1", "gpu_type": "B200_SXM"})
+        checked(ClusterProvider(), {**CLUSTER, "region": "us-west-2", "gpu_type": "B200_SXM"})
     )
     elsewhere = failures(volume, {**VOLUME, "instance_cluster_id": distant.id})
-    assert "is in us-west-1, but the volume is in us-central-8" in elsewhere["instance_cluster_id"]
+    assert "is in us-west-2, but the volume is in us-central-8" in elsewhere["instance_cluster_id"]
     inline = failures(
         ClusterProvider(), {**CLUSTER, "shared_volume": {"size_tib": 1, "instance_cluster_id": "t-missing"}}
     )

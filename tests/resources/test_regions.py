@@ -14,7 +14,7 @@ from together_pulumi.api.errors import ConfigurationError
 
 def test_get_regions_returns_typed_regions(api: EmulatorProcess) -> None:
     regions = {r.name: r for r in together.get_regions()}
-    assert {"B200_SXM"} <= set(regions["us-west-1"].gpu_types)
+    assert {"B200_SXM"} <= set(regions["us-west-2"].gpu_types)
     assert {"H100_SXM", "H200_SXM"} <= set(regions["us-central-8"].gpu_types)
     newest = regions["us-central-8"].driver_versions[0]
     assert isinstance(newest, together.DriverVersionInfo)

@@ -71,7 +71,7 @@ def test_keyword_style_builds_the_component_and_its_steps(mocks: Mocks) -> pulum
 @pulumi.runtime.test  # type: ignore[untyped-decorator]
 def test_args_style_and_nested_args(mocks: Mocks) -> pulumi.Output[Any]:
     args = together.GpuClusterArgs(
-        region="us-west-1",
+        region="us-west-2",
         gpu_type="B200_SXM",
         num_gpus=16,
         cluster_type="SLURM",
@@ -159,10 +159,10 @@ def test_a_name_declared_twice_stops_the_program_naming_both(mocks: Mocks) -> No
 def test_a_declared_volume_of_another_region_stops_the_program(mocks: Mocks) -> None:
     data = together.SharedVolume("data", region="us-central-8", size_tib=1)
     with pytest.raises(ProgramError) as raised:
-        together.GpuCluster("train", region="us-south-1", gpu_type="B200_SXM", num_gpus=8, volume_id=data.volume_id)
+        together.GpuCluster("train", region="us-west-2", gpu_type="B200_SXM", num_gpus=8, volume_id=data.volume_id)
     assert str(raised.value) == (
         "GpuCluster train: volume_id is the volume of SharedVolume data, which is in us-central-8, but the "
-        "cluster is in us-south-1; a cluster can attach only a volume of its own region"
+        "cluster is in us-west-2; a cluster can attach only a volume of its own region"
     )
     # The same volume in its own region is fine.
     together.GpuCluster("near", region="us-central-8", gpu_type="H100_SXM", num_gpus=8, volume_id=data.volume_id)

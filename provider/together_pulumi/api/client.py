@@ -45,7 +45,6 @@ _REGIONS = "/v1/compute/regions"
 _WHOAMI = "/v3/whoami"
 _PROJECTS = "/v1/projects"
 #: Projects asked for per page (the most ``GET /v1/projects`` accepts).
-_PROJECTS_PAGE = 100
 
 log = logging.getLogger("together_pulumi.api")
 _M = TypeVar("_M", bound=BaseModel)
@@ -219,9 +218,13 @@ class TogetherClient(RemediationMethods):
         return self._call_model(Identity, "GET", _WHOAMI)
 
     def list_projects(self) -> list[Project]:
-        """Every project the key can use, following ``next_cursor`` page by page."""
+        """Every project the key can use, following ``next_cursor`` page by page.
+
+        No ``limit`` is sent: no source documents its maximum, so pages are as long as the service
+        makes them.
+        """
         projects: list[Project] = []
-        params: dict[str, str | int] = {"limit": _PROJECTS_PAGE}
+        params: dict[str, str] = {}
         seen: set[str] = set()
         while True:
             body = self._call("GET", _PROJECTS, params=params)
@@ -230,7 +233,7 @@ class TogetherClient(RemediationMethods):
             if not cursor or cursor in seen:  # a repeated cursor would loop forever
                 return projects
             seen.add(cursor)
-            params = {"limit": _PROJECTS_PAGE, "after": str(cursor)}
+            params = {"after": str(cursor)}
 
     # --- transport -------------------------------------------------------------------------------
 
@@ -320,6 +323,7 @@ class TogetherClient(RemediationMethods):
         find_by_name: Callable[[], list[_M]],
         object_id: Callable[[_M], str],
         what: str,
+        params: dict[str, str] | None = None,
     ) -> _M:
         """POST that never makes a duplicate.
 
@@ -342,7 +346,7 @@ class TogetherClient(RemediationMethods):
                 break
             try:
                 response = self._send(
-                    "POST", path, json=body, timeout=min(self.retry.request_timeout_seconds, remaining)
+                    "POST", path, params=params, json=body, timeout=min(self.retry.request_timeout_seconds, remaining)
                 )
                 return _http.parse(model, response.json(), "POST", path)
             except errors.TogetherError as exc:

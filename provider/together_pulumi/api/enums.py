@@ -70,12 +70,15 @@ class DcgmDiagLevel(StrEnum):
 
 
 class AddOnType(StrEnum):
-    """Add-ons a cluster can carry (the add-on config keys of the together 3.1.1 SDK)."""
+    """Add-on types known today. ``add_on_type`` itself is a free string (SDK 3.1.1 ``AddOn``), so
+    the server may take others; these are the config keys of the 3.1.1 SDK plus ``torchpass``, which
+    the Go and TypeScript SDKs still list."""
 
     DASHBOARD = "dashboard"
     INGRESS = "ingress"
     HEADLAMP = "headlamp"
     SLURM_WEB = "slurm_web"
+    TORCHPASS = "torchpass"
 
 
 class ClusterStatus(StrEnum):

@@ -147,7 +147,11 @@ class ConflictError(APIStatusError):
 
     @property
     def out_of_stock(self) -> bool:
-        """True when the conflict is a capacity stock-out: try another region or GPU type."""
+        """True when the conflict is a capacity stock-out: try another region or GPU type.
+
+        Told by the wording: Together's GPU-cluster skill quotes the service's 409 "Out of stock";
+        no status code or field distinguishes it.
+        """
         return "out of stock" in self.server_message.lower()
 
 

@@ -2,9 +2,15 @@
 
 State-changing POSTs (create, approve, reject, cancel) are not blindly retried: after an
 ambiguous failure (a timeout, a cut connection, a 5xx) the client first reads the remediation
-and returns it if the request already took effect; only otherwise is the POST sent again. A
-create carries a ``remediation_id`` idempotency key (the id the remediation gets), so sending it
-again can never make a second one.
+and returns it if the request already took effect; only otherwise is the POST sent again.
+
+A create is recovered like a cluster create (``TogetherClient._create_once``), without relying on
+its ``remediation_id`` idempotency key: the together 3.1.1 SDK no longer has that parameter, so a
+service may ignore it. The node's manual remediations of the same mode are listed before the POST;
+after an ambiguous failure one that was not there before (or one with the key as its id) is the
+one this call made. None found is sent again only when the service answered (it has finished with
+the request); after a timeout or a cut connection it may still land, and a second POST would
+reboot or replace the node twice, so the call fails with ``UncertainCreateError`` instead.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from .models import (
     RemediationPage,
     RemediationRejectRequest,
     RemediationState,
+    RemediationTrigger,
 )
 
 if TYPE_CHECKING:
@@ -60,22 +67,41 @@ class RemediationMethods:
         def _send(self, method: str, path: str, *, timeout: float, **kwargs: Any) -> httpx.Response: ...
         def _call(self, method: str, path: str, **kwargs: Any) -> Any: ...
         def _backoff(self, attempt: int, exc: BaseException | None) -> float: ...
+        def _create_once(
+            self,
+            path: str,
+            body: dict[str, Any],
+            model: type[Remediation],
+            *,
+            find_by_name: Callable[[], list[Remediation]],
+            object_id: Callable[[Remediation], str],
+            what: str,
+            params: dict[str, str] | None = None,
+        ) -> Remediation: ...
 
     def create_remediation(
         self, cluster_id: str, instance_id: str, request: RemediationCreateRequest, *, remediation_id: str | None = None
     ) -> Remediation:
         """Remediate a node; it starts ``PENDING``.
 
-        ``remediation_id`` (default: a new UUID) is the idempotency key and becomes the
-        remediation's id: calling again with the same one never makes a second remediation.
+        ``remediation_id`` (default: a new UUID) is sent as the idempotency key for a service that
+        honours it (the remediation then gets it as its id); recovery does not depend on it.
         """
         key = remediation_id or str(uuid.uuid4())
-        return self._post_settled(
+        same_kind = RemediationListQuery(mode=[request.mode], trigger=[RemediationTrigger.MANUAL])
+
+        def candidates() -> list[Remediation]:
+            found = self.list_remediations(cluster_id, instance_id, same_kind)
+            return [r for r in found if r.id == key] or found
+
+        return self._create_once(
             _collection(cluster_id, instance_id),
             request.to_wire(),
+            Remediation,
+            find_by_name=candidates,
+            object_id=lambda r: r.id,
+            what=f"remediation ({request.mode}) of instance {instance_id}",
             params={"remediation_id": key},
-            settled=lambda: self.find_remediation(cluster_id, instance_id, key),
-            what=f"create remediation {key}",
         )
 
     def get_remediation(self, cluster_id: str, instance_id: str, remediation_id: str) -> Remediation:

@@ -63,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="volume provisioning -> available (default 2)",
     )
     p.add_argument(
+        "--volume-deletion-seconds",
+        type=_non_negative,
+        default=0.0,
+        help="volume DELETE -> gone, showing 'deleting' meanwhile (default 0: at once)",
+    )
+    p.add_argument(
         "--remediation-seconds",
         type=_non_negative,
         default=4.0,
@@ -119,6 +125,7 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         provisioning_seconds=args.provisioning_seconds,
         deletion_seconds=args.deletion_seconds,
         volume_provisioning_seconds=args.volume_provisioning_seconds,
+        volume_deletion_seconds=args.volume_deletion_seconds,
         remediation_seconds=args.remediation_seconds,
         state_file=args.state_file,
         seed=args.seed,

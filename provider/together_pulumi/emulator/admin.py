@@ -13,9 +13,16 @@ from typing import Any
 from .clock import format_ts
 from .errors import ApiError, GrpcCode
 from .records import Step
-from .render import render_cluster, render_remediation, volume_status
+from .render import render_cluster, render_remediation, render_volume, volume_status
 from .store import Service, reads, writes
-from .validation import parse_admin_scale, parse_admin_status, parse_capacity, parse_preempt, require_number
+from .validation import (
+    parse_admin_scale,
+    parse_admin_status,
+    parse_admin_volume_status,
+    parse_capacity,
+    parse_preempt,
+    require_number,
+)
 
 __all__ = ["AdminService"]
 
@@ -67,6 +74,14 @@ class AdminService(Service):
         if status == "Ready":
             record.wire.setdefault("first_ready_at", format_ts(now))
         return render_cluster(self.state, record, now)
+
+    @writes
+    def force_volume_status(self, now: float, volume_id: str, body: Any) -> dict[str, Any]:
+        """Show a volume as ``{"status": S}`` until cleared with null; ``failed`` stops its deletion."""
+        volume = self.state.volume(volume_id)
+        volume.forced_status = parse_admin_volume_status(body)
+        self.store.finish_volume_deletions(now)
+        return render_volume(self.state, volume, now)
 
     @writes
     def set_capacity(self, now: float, body: Any) -> dict[str, Any]:

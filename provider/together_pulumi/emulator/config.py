@@ -69,6 +69,8 @@ class EmulatorConfig:
     deletion_seconds: float = 2.0
     #: Volume ``provisioning`` → ``available``.
     volume_provisioning_seconds: float = 2.0
+    #: Volume DELETE → gone; the volume shows ``deleting`` meanwhile (0: at once).
+    volume_deletion_seconds: float = 0.0
     #: A remediation's processing, ``PENDING`` → ``SUCCEEDED``/``FAILED``, steps spread evenly.
     remediation_seconds: float = 4.0
     #: Load on start, rewrite (atomically) after every mutation.
@@ -81,7 +83,13 @@ class EmulatorConfig:
     projects: tuple[Project, ...] = DEFAULT_PROJECTS
 
     def __post_init__(self) -> None:
-        for name in ("provisioning_seconds", "deletion_seconds", "volume_provisioning_seconds", "remediation_seconds"):
+        for name in (
+            "provisioning_seconds",
+            "deletion_seconds",
+            "volume_provisioning_seconds",
+            "volume_deletion_seconds",
+            "remediation_seconds",
+        ):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0; got {getattr(self, name)}")
         check_projects(self.projects)

@@ -6,7 +6,9 @@ emulator reports (out of stock, a bound volume, a cluster being deleted, a remed
 running) goes away by sending the same request again. Validation
 errors carry a ``google.rpc.BadRequest`` detail whose ``field_violations`` name each bad field, so
 a client can point at the offending property; every other error carries a ``google.rpc.DebugInfo``
-detail whose ``detail`` repeats the message, which is where the official CLI reads it.
+detail. Every detail has a ``detail`` string repeating the message: the official CLI's error printer
+reads ``details[].detail`` of each one (a detail without it breaks the printer, which then shows
+"Failed" and the raw body). Assumed shape: no source documents the service's error bodies.
 """
 
 from __future__ import annotations
@@ -94,8 +96,8 @@ class ApiError(Exception):
             detail: dict[str, Any] = {
                 "@type": BAD_REQUEST_TYPE,
                 "field_violations": [{"field": f, "description": d} for f, d in self.violations],
+                "detail": self.message,
             }
         else:
-            # The official CLI prints details[].detail of an RPC error (and nothing without it).
             detail = {"@type": DEBUG_INFO_TYPE, "stack_entries": [], "detail": self.message}
         return {"code": int(self.code), "message": self.message, "details": [detail]}

@@ -43,6 +43,9 @@ class FaultConfig:
     retry_after_seconds: float = 1.0
     after_commit_ratio: float = 0.5
     seed: int | None = None
+    #: Ignore the ``?remediation_id=`` idempotency key of remediation creates, as a service might:
+    #: the together 3.1.1 SDK no longer sends it, so nothing says the service honours it.
+    ignore_remediation_key: bool = False
 
     def validate(self) -> None:
         for name in _RATE_FIELDS:
@@ -129,6 +132,10 @@ class FaultInjector:
             elif key == "path_prefix":
                 if not isinstance(value, str):
                     raise ValueError(f"path_prefix must be a string; got {value!r}")
+                changes[key] = value
+            elif key == "ignore_remediation_key":
+                if not isinstance(value, bool):
+                    raise ValueError(f"ignore_remediation_key must be true or false; got {value!r}")
                 changes[key] = value
             elif key == "seed":
                 if value is not None and (not isinstance(value, int) or isinstance(value, bool)):

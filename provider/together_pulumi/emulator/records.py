@@ -100,6 +100,10 @@ class VolumeRecord:
     inline_for: str | None = None
     #: Cluster it was placed next to (``instance_cluster_id``, the SDK's co-location field).
     instance_cluster_id: str | None = None
+    #: When an accepted DELETE takes effect (the volume shows ``deleting`` until then).
+    deleting_until: float | None = None
+    #: A status set through the admin API; it sticks, and ``failed`` stops a deletion.
+    forced_status: str | None = None
 
 
 #: Remediation modes of the SDK, in its order.

@@ -24,7 +24,12 @@ _REMEDIATION_TEXTS = (
 
 
 def volume_status(state: State, volume: VolumeRecord, now: float) -> str:
-    """``provisioning`` until available, then ``bound`` while attached, else ``available``."""
+    """A forced status as set; ``deleting`` after a DELETE; ``provisioning`` until available, then
+    ``bound`` while attached, else ``available``."""
+    if volume.forced_status is not None:
+        return volume.forced_status
+    if volume.deleting_until is not None:
+        return "deleting"
     if now < volume.available_at:
         return "provisioning"
     if state.bound_to(volume.volume_id) is not None:

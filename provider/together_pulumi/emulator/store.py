@@ -70,9 +70,21 @@ class Store:
                 changed |= self.lifecycle.advance(record, now)
             for remediation in list(self.state.remediations.values()):
                 changed |= self.remediation_flow.advance(remediation, now)
+            changed |= self.finish_volume_deletions(now)
             if changed:
                 self.save()
             return now
+
+    def finish_volume_deletions(self, now: float) -> bool:
+        """Remove the volumes whose deletion is due, unless forced ``failed`` (a deletion that failed)."""
+        due = [
+            v.volume_id
+            for v in self.state.volumes.values()
+            if v.deleting_until is not None and v.deleting_until <= now and v.forced_status != "failed"
+        ]
+        for volume_id in due:
+            del self.state.volumes[volume_id]
+        return bool(due)
 
     def save(self) -> None:
         """Write the state file, if there is one."""

@@ -79,5 +79,8 @@ class VolumeService(Service):
                 GrpcCode.ABORTED,
                 f"volume {volume_id} is bound to cluster {owner.cluster_id}; delete or detach the cluster first",
             )
-        del self.state.volumes[volume.volume_id]
+        # Assumed: a volume being deleted (or whose deletion failed) answers DELETE with success again.
+        if volume.deleting_until is None:
+            volume.deleting_until = now + self.config.volume_deletion_seconds
+        self.store.finish_volume_deletions(now)
         return {"success": True}

@@ -63,7 +63,7 @@ class OidcConfigArgs:
     """OIDC client ID."""
 
     username_claim: pulumi.Input[str]
-    """JWT claim used as the username: email, preferred_username or sub."""
+    """JWT claim used as the username, e.g. sub or email."""
 
     username_prefix: pulumi.Input[str]
     """Prefix added to usernames, e.g. 'oidc:'."""
@@ -131,13 +131,16 @@ class AddOnConfigArgs:
     slurm_web: EnabledFlagArgs | pulumi.Input[dict[str, Any]] | None = None
     """Configuration of the slurm_web add-on."""
 
+    torchpass: EnabledFlagArgs | pulumi.Input[dict[str, Any]] | None = None
+    """Configuration of the torchpass add-on."""
+
 
 @dataclass
 class AddOnArgs:
     """An add-on enabled on the cluster."""
 
     add_on_type: pulumi.Input[str]
-    """Kind of add-on."""
+    """Kind of add-on, e.g. dashboard, ingress, headlamp, slurm_web, torchpass."""
 
     name: pulumi.Input[str]
     """Name of this add-on instance; updates address add-ons by name."""

@@ -71,7 +71,7 @@ CLUSTER_INFO = ObjectType(
         Field("cluster_type", str, "KUBERNETES or SLURM.", required=True),
         Field("num_gpus", int, "Number of GPUs (8 per node).", required=True),
         Field("status", str, "Status, e.g. Ready.", required=True),
-        Field("billing_type", str, "ON_DEMAND, RESERVED or SCHEDULED_CAPACITY.", required=True),
+        Field("billing_type", str, "ON_DEMAND, RESERVED or SCHEDULED_CAPACITY; null when the API did not say."),
         Field("project_id", str, "Project that owns the cluster."),
         Field("nvidia_version_id", str, "Driver catalogue entry."),
         Field("cuda_version", str, "CUDA version."),
@@ -166,7 +166,7 @@ class ClusterInfo:
     cluster_type: str
     num_gpus: int
     status: str
-    billing_type: str
+    billing_type: str | None
     project_id: str | None
     nvidia_version_id: str | None
     cuda_version: str | None

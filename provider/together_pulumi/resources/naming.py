@@ -1,8 +1,8 @@
 """Names of clusters and volumes: the rule they follow, and auto-names that are stable.
 
-**The rule.** A name we create is a DNS label (it becomes part of Kubernetes object names): 1 to 63
-characters of lowercase letters, digits and ``-``, starting and ending with a letter or digit. The
-API documents no rule of its own; names of objects we adopt are taken as they are.
+**No rule on given names.** The API documents none (``cluster_name`` and ``volume_name`` are free
+strings in the SDK and every other source), so a name the user gives is sent as it is. Auto-names
+are DNS labels all the same, the safest form wherever a name may end up.
 
 **Auto-names.** A resource without an explicit name gets ``<resource name>-<7 characters>``, where
 the characters are a hash of what identifies the resource in its stack (organization, project,
@@ -23,22 +23,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["NAME_RULE", "derive_name", "dns_label", "name_problem", "stack_identity"]
+__all__ = ["derive_name", "dns_label", "stack_identity"]
 
-NAME_RULE = (
-    "1 to 63 lowercase letters, digits and '-', starting and ending with a letter or digit "
-    "(a DNS label: it becomes part of Kubernetes object names)"
-)
-_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 _NOT_LABEL = re.compile(r"[^a-z0-9-]+")
 _HASH_CHARS = 7
-
-
-def name_problem(name: str) -> str | None:
-    """Why ``name`` breaks the name rule, or None when it follows it."""
-    if _LABEL.match(name):
-        return None
-    return f"{name!r} is not a valid name: use {NAME_RULE}"
 
 
 def dns_label(text: str) -> str:

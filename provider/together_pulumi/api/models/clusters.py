@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
-from ..enums import AddOnType, BillingType, ClusterType, DcgmDiagLevel, GpuType, LoadBalancer
+from ..enums import BillingType, ClusterType, DcgmDiagLevel, GpuType, LoadBalancer
 from ._base import Request, Response
 from .remediations import Remediation
 from .volumes import VolumeCreateRequest
@@ -49,12 +49,13 @@ class AddOnConfig(Request):
     ingress: EnabledFlag | None = None
     headlamp: EnabledFlag | None = None
     slurm_web: EnabledFlag | None = None
+    torchpass: EnabledFlag | None = None
 
 
 class AddOn(Request):
     """An add-on enabled at create time."""
 
-    add_on_type: AddOnType
+    add_on_type: str  # a free string in SDK 3.1.1; AddOnType lists the known ones
     name: str
     config: AddOnConfig | None = None
 
@@ -244,7 +245,9 @@ class Cluster(Response):
     gpu_type: str
     num_gpus: int
     status: str
-    billing_type: str = BillingType.ON_DEMAND.value
+    #: Required in SDK 3.1.1, but answered only since 2026-05-14 (Go SDK history): a
+    #: response without it is unknown (None), never guessed (a reserved cluster is not on demand).
+    billing_type: str | None = None
     cuda_version: str = ""
     nvidia_driver_version: str = ""
     nvidia_driver_version_id: str | None = None

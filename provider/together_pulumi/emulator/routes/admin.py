@@ -96,6 +96,11 @@ def get_projects(emu: Emu) -> dict[str, Any]:
     return emu.identity.admin_projects()
 
 
+@router.put("/volumes/{volume_id}/status")
+def force_volume_status(emu: Emu, volume_id: str, body: Body) -> dict[str, Any]:
+    return emu.admin.force_volume_status(volume_id, body)
+
+
 @router.put("/projects")
 def set_projects(emu: Emu, body: Body) -> dict[str, Any]:
     return emu.identity.set_projects(body)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from starlette.datastructures import QueryParams
 
 from ._common import Body, Emu, bearer_token
 
@@ -13,7 +14,10 @@ router = APIRouter(prefix="/v1/compute/clusters/{cluster_id}/instances/{instance
 
 @router.post("")
 def create_remediation(emu: Emu, request: Request, cluster_id: str, instance_id: str, body: Body) -> dict[str, Any]:
-    return emu.remediations.create(bearer_token(request), cluster_id, instance_id, body, request.query_params)
+    query = request.query_params
+    if emu.faults.config.ignore_remediation_key:  # as a service without the key would (SDK 3.1.1 has none)
+        query = QueryParams([(k, v) for k, v in query.multi_items() if k != "remediation_id"])
+    return emu.remediations.create(bearer_token(request), cluster_id, instance_id, body, query)
 
 
 @router.get("")

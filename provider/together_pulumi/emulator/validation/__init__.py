@@ -5,7 +5,14 @@ Bodies are read as raw JSON (not FastAPI models) so every error has the service'
 need the store (does the volume exist, is there stock) live with the operations.
 """
 
-from .admin import CapacitySetting, parse_admin_scale, parse_admin_status, parse_capacity, parse_preempt
+from .admin import (
+    CapacitySetting,
+    parse_admin_scale,
+    parse_admin_status,
+    parse_admin_volume_status,
+    parse_capacity,
+    parse_preempt,
+)
 from .checker import Checker, parse_timestamp, require_number, require_object
 from .cluster_create import ClusterSpec, InlineVolumeSpec, parse_cluster_create
 from .cluster_update import ClusterUpdate, parse_cluster_update
@@ -26,6 +33,7 @@ __all__ = [
     "VolumeSpec",
     "parse_admin_scale",
     "parse_admin_status",
+    "parse_admin_volume_status",
     "parse_capacity",
     "parse_cluster_create",
     "parse_cluster_update",

@@ -9,7 +9,15 @@ from ..catalog import GPU_TYPES, find_region
 from ..records import STATUS_PHASES
 from .checker import Checker, require_object
 
-__all__ = ["CapacitySetting", "parse_admin_scale", "parse_admin_status", "parse_capacity", "parse_preempt"]
+__all__ = [
+    "VOLUME_STATUSES",
+    "CapacitySetting",
+    "parse_admin_scale",
+    "parse_admin_status",
+    "parse_admin_volume_status",
+    "parse_capacity",
+    "parse_preempt",
+]
 
 
 @dataclass
@@ -37,6 +45,21 @@ def parse_admin_status(raw: Any) -> str:
     status = c.enum("status", tuple(STATUS_PHASES), required=True)
     c.raise_if_failed()
     assert status is not None
+    return status
+
+
+#: The volume statuses of the together 3.1.1 SDK (``ClusterStorage.status``).
+VOLUME_STATUSES = ("scheduled", "available", "bound", "provisioning", "deleting", "failed", "access_revoked", "unknown")
+
+
+def parse_admin_volume_status(raw: Any) -> str | None:
+    """``{"status": S}`` with S one of the SDK's volume statuses, or null to let the volume's own show."""
+    body = require_object(raw)
+    if body.get("status") is None:
+        return None
+    c = Checker(body)
+    status = c.enum("status", VOLUME_STATUSES, required=True)
+    c.raise_if_failed()
     return status
 
 

@@ -18,7 +18,6 @@ from .shapes import ADD_ON_TYPES, BILLING_TYPES, CLUSTER_TYPES, DCGM_LEVELS, che
 
 __all__ = ["ClusterSpec", "InlineVolumeSpec", "parse_cluster_create"]
 
-USERNAME_CLAIMS = ("email", "preferred_username", "sub")
 OIDC_STRINGS = ("client_id", "issuer_url", "username_claim", "username_prefix", "group_claim", "group_prefix")
 MAX_RESERVED_DAYS = 90
 #: The ``*_skipped`` switches of ``acceptance_tests_params``, one per test.
@@ -210,9 +209,8 @@ def _billing(c: Checker, d: _Draft) -> None:
 
 
 def _reserved_duration(c: Checker, days: int | None) -> None:
-    if days is None:
-        c.fail("duration_days", "duration_days is required for RESERVED billing (1 to 90 days)")
-    elif not 1 <= days <= MAX_RESERVED_DAYS:
+    # Optional since SDK 2.15; the 1-90 range is in Together's billing guide and the CLI prompt.
+    if days is not None and not 1 <= days <= MAX_RESERVED_DAYS:
         c.fail("duration_days", f"duration_days must be between 1 and 90 for RESERVED billing; got {days}")
 
 
@@ -228,8 +226,7 @@ def _slurm(c: Checker, d: _Draft) -> None:
 def _preemptible(c: Checker, d: _Draft) -> None:
     d.num_preemptible_gpus = c.integer("num_preemptible_gpus")
     c.multiple_of_8("num_preemptible_gpus", d.num_preemptible_gpus, positive=False)
-    if d.num_preemptible_gpus and d.project_id is None:
-        c.fail("project_id", "project_id is required when num_preemptible_gpus > 0")
+    # Source: the preemptible-compute guide ("Slurm clusters are not supported yet").
     if d.num_preemptible_gpus and d.cluster_type == "SLURM":
         c.fail(
             "num_preemptible_gpus",
@@ -293,9 +290,7 @@ def _oidc(c: Checker, d: _Draft) -> None:
     sub = c.child("oidc_config", oidc)
     for key in OIDC_STRINGS:
         sub.string(key, required=True)
-    claim = sub.body.get("username_claim")
-    if isinstance(claim, str) and claim and claim not in USERNAME_CLAIMS:
-        sub.fail("username_claim", f"oidc_config.username_claim must be one of {', '.join(USERNAME_CLAIMS)}")
+    # username_claim is a free string (SDK: "For example, 'sub' or 'email'").
     sub.string("ca_cert")
     d.oidc_config = {k: v for k, v in oidc.items() if k in (*OIDC_STRINGS, "ca_cert") and v is not None}
 

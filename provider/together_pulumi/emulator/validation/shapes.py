@@ -26,8 +26,9 @@ __all__ = [
 BILLING_TYPES = ("RESERVED", "ON_DEMAND", "SCHEDULED_CAPACITY")
 CLUSTER_TYPES = ("KUBERNETES", "SLURM")
 LOAD_BALANCERS = ("NONE", "TRAEFIK", "NGINX", "ISTIO")
-#: The add-on config keys of the 3.1.1 SDK (``torchpass`` of older SDKs is gone).
-ADD_ON_TYPES = ("dashboard", "ingress", "headlamp", "slurm_web")
+#: The add-on config keys of the 3.1.1 SDK, and ``torchpass`` (Go/TS SDKs). Assumed: the SDK types
+#: add_on_type as a free string, so the service may take more.
+ADD_ON_TYPES = ("dashboard", "ingress", "headlamp", "slurm_web", "torchpass")
 DCGM_LEVELS = ("DCGM_DIAG_LEVEL_SHORT", "DCGM_DIAG_LEVEL_MEDIUM", "DCGM_DIAG_LEVEL_LONG", "DCGM_DIAG_LEVEL_EXTENDED")
 SLURM_SCRIPTS = (
     "controller_prolog",

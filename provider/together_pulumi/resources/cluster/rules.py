@@ -5,24 +5,29 @@ themselves (``fields.py``); here are the rules between fields. Each rule takes t
 ``p`` and the old inputs ``olds`` (empty for a new cluster, and for the replacement of one) and
 returns violations naming the property and what would be valid. Values still unknown during preview
 are never reported.
+
+Each rule cites its public source in a comment (the together 3.1.1 SDK's request types and
+docstrings, Together's docs). A rule without one is not enforced here, since a user cannot work
+around a refusal of a request the service accepts: the service decides. The emulator's own
+assumptions are listed in docs/emulator.md.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from ...api.enums import BillingType, ClusterType
-from ..fields import UNKNOWN, Violation, known, show, values_equal
-from ..naming import name_problem
+from ..fields import UNKNOWN, Violation, known, show
 
 __all__ = ["RULES", "catalog_rules", "inline_volume_name", "parse_time"]
 
 Rule = Callable[[Mapping[str, Any], Mapping[str, Any]], list[Violation]]
 
-_OIDC_USERNAME_CLAIMS = ("email", "preferred_username", "sub")
 _EXAMPLE_TIME = "2026-12-01T00:00:00Z"
+_BARE_VERSION = re.compile(r"^\d+(\.\d+)*$")
 
 
 def parse_time(value: str) -> datetime | None:
@@ -47,6 +52,7 @@ def _slurm(p: Mapping[str, Any], olds: Mapping[str, Any]) -> list[Violation]:
     if p.get("cluster_type") != ClusterType.SLURM:
         return []
     found = []
+    # SDK ClusterCreateParams.slurm_shm_size_gib: "required if cluster_type is SLURM".
     # (A Kubernetes cluster switched to Slurm in place gets the service's default.)
     if p.get("slurm_shm_size_gib") is None and not olds:
         found.append(
@@ -55,6 +61,7 @@ def _slurm(p: Mapping[str, Any], olds: Mapping[str, Any]) -> list[Violation]:
                 "slurm_shm_size_gib is required when cluster_type is SLURM (shared memory per node in GiB, e.g. 64)",
             )
         )
+    # SDK ClusterCreateParams.install_traefik: "only applicable for Kubernetes clusters".
     if p.get("install_traefik") is True:
         found.append(
             Violation(
@@ -62,27 +69,16 @@ def _slurm(p: Mapping[str, Any], olds: Mapping[str, Any]) -> list[Violation]:
                 "install_traefik applies to KUBERNETES clusters only; remove it or use cluster_type KUBERNETES",
             )
         )
-    if known(p, "num_preemptible_gpus") and p["num_preemptible_gpus"] > 0:
-        found.append(
-            Violation(
-                "num_preemptible_gpus",
-                "preemptible GPUs are offered for KUBERNETES clusters only; set num_preemptible_gpus to 0 or use "
-                "KUBERNETES",
-            )
-        )
+    # Preemptible GPUs on Slurm are not refused: Together's preemptible-compute guide calls Slurm "not
+    # supported yet" in a preview, a limit that can lift with no SDK change; the service decides.
     return found
-
-
-def _preemptible_needs_project(p: Mapping[str, Any], _: Mapping[str, Any]) -> list[Violation]:
-    if known(p, "num_preemptible_gpus") and p["num_preemptible_gpus"] > 0 and p.get("project_id") is None:
-        return [Violation("project_id", "project_id is required when num_preemptible_gpus > 0")]
-    return []
 
 
 def _capacity_pool(p: Mapping[str, Any], _: Mapping[str, Any]) -> list[Violation]:
     if not (known(p, "num_capacity_pool_gpus") and p["num_capacity_pool_gpus"] > 0):
         return []
     found = []
+    # SDK ClusterCreateParams.num_capacity_pool_gpus: "allocate from the capacity pool ... not exceed num_gpus".
     if p.get("capacity_pool_id") is None:
         found.append(Violation("capacity_pool_id", "capacity_pool_id is required when num_capacity_pool_gpus > 0"))
     if known(p, "num_gpus") and p["num_capacity_pool_gpus"] > p["num_gpus"]:
@@ -98,6 +94,8 @@ def _capacity_pool(p: Mapping[str, Any], _: Mapping[str, Any]) -> list[Violation
 
 def _auto_scale(p: Mapping[str, Any], _: Mapping[str, Any]) -> list[Violation]:
     found = []
+    # SDK ClusterCreateParams.auto_scale: "scale ... between num_gpus and auto_scale_max_gpus"; Go/TS SDKs:
+    # auto_scale_max_gpus "required if auto_scaled is true".
     if p.get("auto_scale") is True and p.get("auto_scale_max_gpus") is None:
         found.append(
             Violation(
@@ -105,8 +103,6 @@ def _auto_scale(p: Mapping[str, Any], _: Mapping[str, Any]) -> list[Violation]:
                 "auto_scale_max_gpus is required when auto_scale is true (a multiple of 8, at least num_gpus)",
             )
         )
-    if p.get("auto_scale_max_gpus") is not None and p.get("auto_scale") not in (True, UNKNOWN):
-        found.append(Violation("auto_scale_max_gpus", "auto_scale_max_gpus only applies with auto_scale=true"))
     if known(p, "auto_scale_max_gpus") and known(p, "num_gpus") and p["auto_scale_max_gpus"] < p["num_gpus"]:
         found.append(
             Violation(
@@ -119,6 +115,7 @@ def _auto_scale(p: Mapping[str, Any], _: Mapping[str, Any]) -> list[Violation]:
 
 
 def _reserved_within_total(p: Mapping[str, Any], _: Mapping[str, Any]) -> list[Violation]:
+    # Go/TS SDK Cluster.num_reserved_gpus: a component of num_gpus.
     if known(p, "num_reserved_gpus") and known(p, "num_gpus") and p["num_reserved_gpus"] > p["num_gpus"]:
         return [
             Violation(
@@ -131,6 +128,7 @@ def _reserved_within_total(p: Mapping[str, Any], _: Mapping[str, Any]) -> list[V
 
 
 def _driver_pair(p: Mapping[str, Any], _: Mapping[str, Any]) -> list[Violation]:
+    # SDK ClusterCreateParams.cuda_version / nvidia_driver_version: each "Must be paired with" the other.
     if (p.get("cuda_version") is None) == (p.get("nvidia_driver_version") is None):
         return []
     missing = "nvidia_driver_version" if p.get("nvidia_driver_version") is None else "cuda_version"
@@ -143,6 +141,7 @@ def _driver_pair(p: Mapping[str, Any], _: Mapping[str, Any]) -> list[Violation]:
 
 
 def _volumes(p: Mapping[str, Any], _: Mapping[str, Any]) -> list[Violation]:
+    """Not the service's rules but the state's: every volume this stack makes is owned by one resource."""
     found = []
     if p.get("volume_id") is not None and p.get("shared_volume") is not None:
         found.append(
@@ -165,55 +164,18 @@ def _volumes(p: Mapping[str, Any], _: Mapping[str, Any]) -> list[Violation]:
     return found
 
 
-def _names(p: Mapping[str, Any], _: Mapping[str, Any]) -> list[Violation]:
-    """Names we would create follow the name rule (an adopted cluster keeps its own)."""
-    if p.get("existing_cluster_id") is not None:
-        return []
-    found = []
-    name = p.get("cluster_name")
-    if isinstance(name, str) and name != UNKNOWN and (problem := name_problem(name)):
-        found.append(Violation("cluster_name", f"cluster_name {problem}"))
-    if p.get("shared_volume") is not None:
-        volume_name = inline_volume_name(p)
-        if isinstance(volume_name, str) and volume_name != UNKNOWN and (problem := name_problem(volume_name)):
-            found.append(
-                Violation(
-                    "shared_volume.volume_name",
-                    f"shared_volume.volume_name {problem} (without one it is '<cluster_name>-storage')",
-                )
-            )
-    return found
-
-
-def _oidc(p: Mapping[str, Any], _: Mapping[str, Any]) -> list[Violation]:
-    oidc = p.get("oidc_config")
-    if (
-        isinstance(oidc, Mapping)
-        and known(oidc, "username_claim")
-        and oidc["username_claim"] not in _OIDC_USERNAME_CLAIMS
-    ):
-        return [
-            Violation(
-                "oidc_config.username_claim",
-                f"oidc_config.username_claim must be one of {', '.join(_OIDC_USERNAME_CLAIMS)}; "
-                f"got {oidc['username_claim']!r}",
-            )
-        ]
-    return []
-
-
 def _billing_fields(p: Mapping[str, Any], _: Mapping[str, Any]) -> list[Violation]:
     """Each billing type's own fields: required where it needs them, refused where it does not."""
     if not known(p, "billing_type"):
         return []
     billing = p["billing_type"]
     found = []
-    if billing == BillingType.RESERVED and p.get("duration_days") is None:
-        found.append(Violation("duration_days", "duration_days is required for RESERVED billing (1 to 90)"))
+    # SDK ClusterCreateParams.billing_type: RESERVED uses duration_days (optional since SDK 2.15);
+    # SDK ClusterUpdateParams: num_reserved_gpus "only applicable for ... RESERVED", reservation_end_time
+    # "Only accepted for prepaid clusters"; SCHEDULED_CAPACITY "must specify" both reservation times.
     for name, applies_to in (
         ("duration_days", (BillingType.RESERVED,)),
         ("num_reserved_gpus", (BillingType.RESERVED,)),
-        ("reservation_start_time", (BillingType.SCHEDULED_CAPACITY,)),
         ("reservation_end_time", (BillingType.RESERVED, BillingType.SCHEDULED_CAPACITY)),
     ):
         if p.get(name) is not None and billing not in applies_to:
@@ -230,8 +192,9 @@ def _billing_fields(p: Mapping[str, Any], _: Mapping[str, Any]) -> list[Violatio
     return found
 
 
-def _reservation_times(p: Mapping[str, Any], olds: Mapping[str, Any]) -> list[Violation]:
-    """Well-formed, in order, and for what is being set now, not in the past."""
+def _reservation_times(p: Mapping[str, Any], _: Mapping[str, Any]) -> list[Violation]:
+    """Well-formed (SDK: ``PropertyInfo(format="iso8601")``) and in order. Whether a time may lie in the
+    past is the service's to say: no source gives a rule."""
     found = []
     times: dict[str, datetime | None] = {}
     for name in ("reservation_start_time", "reservation_end_time"):
@@ -244,21 +207,6 @@ def _reservation_times(p: Mapping[str, Any], olds: Mapping[str, Any]) -> list[Vi
     start, end = times.get("reservation_start_time"), times.get("reservation_end_time")
     if start and end and end <= start:
         found.append(Violation("reservation_end_time", "reservation_end_time must be after reservation_start_time"))
-    now = datetime.now(UTC)
-    # An existing cluster's start has passed as a matter of course; a new one must not start in the past,
-    # and an end moved now must not be in the past either.
-    if start and start < now and not olds:
-        found.append(
-            Violation("reservation_start_time", f"reservation_start_time {p['reservation_start_time']} is in the past")
-        )
-    if (
-        end
-        and end < now
-        and (not olds or not values_equal(olds.get("reservation_end_time"), p["reservation_end_time"]))
-    ):
-        found.append(
-            Violation("reservation_end_time", f"reservation_end_time {p['reservation_end_time']} is in the past")
-        )
     return found
 
 
@@ -279,7 +227,8 @@ def _removals(p: Mapping[str, Any], olds: Mapping[str, Any]) -> list[Violation]:
 
 
 def _new_add_ons(p: Mapping[str, Any], olds: Mapping[str, Any]) -> list[Violation]:
-    """An update addresses add-ons by name, so one that the cluster was not created with cannot be added."""
+    """An update addresses add-ons by name, so one that the cluster was not created with cannot be added
+    (SDK ClusterUpdateParams.add_ons: "Each entry identifies an existing add-on by name")."""
     old, new = olds.get("add_ons"), p.get("add_ons")
     if not olds or not isinstance(new, list) or (old is not None and not isinstance(old, list)):
         return []
@@ -299,17 +248,14 @@ def _new_add_ons(p: Mapping[str, Any], olds: Mapping[str, Any]) -> list[Violatio
 
 #: Every cross-field rule, in the order their messages are most useful.
 RULES: tuple[Rule, ...] = (
-    _names,
     _slurm,
     _billing_fields,
     _reservation_times,
-    _preemptible_needs_project,
     _capacity_pool,
     _auto_scale,
     _driver_pair,
     _volumes,
     _reserved_within_total,
-    _oidc,
     _removals,
     _new_add_ons,
 )
@@ -320,6 +266,7 @@ def catalog_rules(p: Mapping[str, Any], regions: Mapping[str, Any]) -> list[Viol
     if not known(p, "region"):
         return []
     region = regions.get(p["region"])
+    # SDK ClusterCreateParams.region / gpu_type / nvidia_version_id: usable values come from list_regions().
     if region is None:
         return [
             Violation("region", f"region {p['region']!r} does not exist; valid regions: {', '.join(sorted(regions))}")
@@ -345,7 +292,10 @@ def catalog_rules(p: Mapping[str, Any], regions: Mapping[str, Any]) -> list[Viol
                 f"valid: {', '.join(by_id) or 'none'}",
             )
         )
-    if known(p, "cuda_version") and known(p, "nvidia_driver_version"):
+    # SDK ClusterCreateParams.cuda_version: "Bare semantic values such as 12.5 select ubuntu-22.04;
+    # existing OS-suffixed values remain accepted": only a bare value is checked against the catalog
+    # (the suffixed form is not documented, so the service judges it).
+    if known(p, "cuda_version") and known(p, "nvidia_driver_version") and _BARE_VERSION.match(str(p["cuda_version"])):
         pair = (str(p["cuda_version"]), str(p["nvidia_driver_version"]))
         matches = [d for d in entries if (d.cuda_version, d.nvidia_driver_version) == pair]
         if not matches:

@@ -25,7 +25,8 @@ ADD_ON = ObjectType(
     "AddOn",
     "An add-on enabled on the cluster.",
     (
-        Field("add_on_type", AddOnType, "Kind of add-on.", required=True),
+        # SDK 3.1.1 AddOn.add_on_type is a str: any value goes to the service, which decides.
+        Field("add_on_type", str, f"Kind of add-on, e.g. {', '.join(t.value for t in AddOnType)}.", required=True),
         Field("name", str, "Name of this add-on instance; updates address add-ons by name.", required=True),
         Field(
             "config",
@@ -76,9 +77,7 @@ OIDC_CONFIG = ObjectType(
     (
         Field("issuer_url", str, "OIDC issuer URL, e.g. https://accounts.google.com.", required=True),
         Field("client_id", str, "OIDC client ID.", required=True),
-        Field(
-            "username_claim", str, "JWT claim used as the username: email, preferred_username or sub.", required=True
-        ),
+        Field("username_claim", str, "JWT claim used as the username, e.g. sub or email.", required=True),
         Field("username_prefix", str, "Prefix added to usernames, e.g. 'oidc:'.", required=True),
         Field("group_claim", str, "JWT claim holding the user's groups, e.g. 'groups'.", required=True),
         Field("group_prefix", str, "Prefix added to group names, e.g. 'oidc:'.", required=True),

@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ReadResult, UpdateResult
 
 from ...api import errors
-from ...api.enums import ClusterStatus
+from ...api.enums import ClusterStatus, VolumeStatus
 from .. import session
 from ..errors import ProviderError
 from ..fields import Field, Violation, from_engine, known, show
 from ..linked import co_location_violations, creates_object, default_project_note, newly_stated, project_violations
-from ..naming import name_problem
 from ..provider import Named, TableProvider, announce_take_over, uncertain_create_message, without_provider
 from ..waiting import WaitTimeoutError, poll_until, progress
 from .fields import VOLUME_FIELDS
@@ -70,13 +69,6 @@ class SharedVolumeProvider(TableProvider):
 
     def rules(self, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[Violation]:
         found = []
-        name = inputs.get("volume_name")
-        if (
-            inputs.get("existing_volume_id") is None
-            and known(inputs, "volume_name")
-            and (problem := name_problem(str(name)))
-        ):
-            found.append(Violation("volume_name", f"volume_name {problem}"))
         if known(inputs, "size_tib") and known(olds, "size_tib") and inputs["size_tib"] < olds["size_tib"]:
             old, new = show(olds["size_tib"]), show(inputs["size_tib"])
             found.append(
@@ -221,6 +213,13 @@ class SharedVolumeProvider(TableProvider):
             lambda: client.find_volume(id_),
             lambda v: v is None,
             describe=lambda v: "deleted" if v is None else v.status,
+            # (deleting: still going; failed: the service gave up, so waiting longer cannot help)
+            fail=lambda v: (
+                f"{label}: the service reports its deletion failed (status {v.status}); it stays in the stack "
+                "state. Check the volume in the Together console, then run `pulumi destroy` again."
+                if v is not None and v.status == VolumeStatus.FAILED
+                else None
+            ),
             label=label,
             timeout_seconds=max(1.0, deadline - clock.monotonic()),
             on_timeout=lambda v, t: (
