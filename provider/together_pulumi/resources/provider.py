@@ -11,6 +11,7 @@ catalog, then the ones that ask the API about other objects (the object to adopt
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,6 +36,7 @@ __all__ = [
     "Named",
     "TableProvider",
     "WaitingProvider",
+    "newly_stated_value",
     "uncertain_create_message",
     "without_provider",
 ]
@@ -155,7 +157,7 @@ class TableProvider(ConfiguredProvider):
         if not violations:
             violations = self.catalog_rules(inputs, session.catalog() or {})
         if not violations:
-            violations = self.api_rules(inputs)
+            violations = self.api_rules(olds, inputs)
         if not violations:
             self.note_taken_name(olds, inputs)
         return CheckResult(inputs, [CheckFailure(v.path, v.reason) for v in violations])
@@ -272,11 +274,13 @@ class TableProvider(ConfiguredProvider):
         """Rules that need the region catalog (skipped without credentials)."""
         return []
 
-    def api_rules(self, inputs: Mapping[str, Any]) -> list[Violation]:
-        """Rules that ask the API about other objects (the one to adopt, a volume to attach)."""
+    def api_rules(self, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[Violation]:
+        """Rules that ask the API about other objects (the one to adopt, a volume to attach), asked only
+        for what the program newly states: a preview of an unchanged stack sends no request per
+        resource (a refresh is what compares the stack with the account)."""
         adopt = self.adopt_field
         value = inputs.get(adopt)
-        if value is None or contains_unknown(value) or session.credentials() is None:
+        if not newly_stated_value(olds, inputs, adopt) or session.credentials() is None:
             return []
         found = self.lookup(str(value))
         if found is None:
@@ -315,21 +319,36 @@ class TableProvider(ConfiguredProvider):
                 f"{self.adopt_field}={taken[0].object_id!r} instead of {self.name_field}."
             )
 
-    def keep_first_of_its_name(self, props: Mapping[str, Any], made: Named) -> None:
+    def keep_first_of_its_name(self, props: Mapping[str, Any], made: Named, made_after: float) -> None:
         """After creating ``made`` under a name the user chose: if another object got the same name at
-        the same moment (two stacks, or a stack and a person, creating at once: each looked first and
-        found nothing), the one made later (by creation time, then id: both sides agree) deletes itself
-        and fails, so one object keeps the name."""
+        the same moment (two stacks, or a stack and a person, creating one name at once; each looked
+        first and found nothing), the one made later (by creation time, then id: both sides agree)
+        deletes itself and fails, so one object keeps the name. The list is read after the create
+        (``made_after``): a list read before it cannot hide the other. An auto-name needs no such
+        check: it is derived from this stack's identity, and the backend's lock lets one run of a
+        stack at a time, so nothing else creates an object of that name."""
         name = props[self.name_field]
-        rivals = [n for n in self.objects_named(name, props.get("project_id")) if n.object_id != made.object_id]
+        try:
+            listed = self.objects_named(name, props.get("project_id"), after=made_after)
+        except errors.TogetherError as exc:
+            progress(f"{self.public_type} {name}: could not look for another object of the same name ({exc})")
+            return
+        rivals = [n for n in listed if n.object_id != made.object_id]
         if not rivals:
             return
         never = datetime.max.replace(tzinfo=UTC)
         first = min([made, *rivals], key=lambda n: (n.created_at or never, n.object_id))
         if first is made:
             return
-        self.delete_object(made.object_id)
         what = "cluster" if self.public_type == "GpuCluster" else "volume"
+        try:
+            self.delete_object(made.object_id)
+        except errors.TogetherError as exc:
+            progress(
+                f"{self.public_type} {name}: {first.object_id} has the same name and was made first, but deleting "
+                f"{made.object_id} failed ({exc}); it is recorded in the stack state: delete one of the two"
+            )
+            return
         raise ProviderError(
             f"{self.public_type} {name}: another {what} named {name} ({first.object_id}) was created at the same "
             f"moment, by another stack or outside Pulumi; the one this resource made ({made.object_id}) was deleted "
@@ -337,12 +356,34 @@ class TableProvider(ConfiguredProvider):
             f"{self.adopt_field}={first.object_id!r}."
         )
 
+    def made_by_an_interrupted_create(self, props: Mapping[str, Any]) -> str | None:
+        """The id of an object that already carries this resource's name, from a create the engine never
+        recorded: taken over when it is ours for sure (see ``name_taken``).
+
+        The look-up uses the list this process read first (one for every create of the run; an
+        interrupted create of an earlier run is in it). A list read earlier in this run may still show
+        an object deleted since (the one a replacement deleted first), so a candidate is fetched again
+        before anything is decided.
+        """
+        name = props[self.name_field]
+        found = [
+            n
+            for n in self.objects_named(name, props.get("project_id"))
+            if self.still_named(self.lookup(n.object_id), name)
+        ]
+        return found[0].object_id if found and self.name_taken(props, found) else None
+
+    def still_named(self, found: Any, name: str) -> bool:
+        """Whether the object fetched again exists, is not being deleted, and still has ``name``."""
+        raise NotImplementedError
+
     def delete_object(self, object_id: str) -> None:
         """Ask the API to delete an object this provider just made (no wait)."""
         raise NotImplementedError
 
-    def objects_named(self, name: str, project_id: Any) -> list[Named]:
-        """The live objects (not being deleted) of this resource's kind that carry ``name``."""
+    def objects_named(self, name: str, project_id: Any, *, after: float = -math.inf) -> list[Named]:
+        """The live objects (not being deleted) of this resource's kind that carry ``name``, from a list
+        this process read at or after ``after``."""
         raise NotImplementedError
 
     def adoption_problems(self, inputs: Mapping[str, Any], found: Any) -> list[str]:
@@ -415,6 +456,12 @@ class TableProvider(ConfiguredProvider):
         # (Also for a replacement the user forces: the engine reads this flag whatever the replaces.)
         same_name = values_equal(news.get(self.name_field), olds.get(self.name_field))
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=same_name)
+
+
+def newly_stated_value(olds: Mapping[str, Any], inputs: Mapping[str, Any], name: str) -> bool:
+    """Whether ``inputs`` give ``name`` a known value the old inputs did not have."""
+    value = inputs.get(name)
+    return value is not None and not contains_unknown(value) and not values_equal(olds.get(name), value)
 
 
 def _replaces_on_change(news: Mapping[str, Any], name: str) -> bool:

@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING, Any
 from ..api import errors
 from ..api.settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, PROJECT_ID_ENV
 from . import interrupts
+from .shared_reads import SharedListing
 from .waiting import SYSTEM_CLOCK, Clock
 
 if TYPE_CHECKING:  # the client (httpx, pydantic) loads only where it is used, not in the program
     from ..api.client import TogetherClient
-    from ..api.models import Identity, Project, Region
+    from ..api.models import Cluster, Identity, Project, Region, Volume
 
 __all__ = [
     "API_KEY_CONFIG",
@@ -37,6 +38,7 @@ __all__ = [
     "catalog",
     "client",
     "clock",
+    "clusters_listing",
     "configure_from_stack",
     "credentials",
     "default_project",
@@ -47,6 +49,7 @@ __all__ = [
     "resolve_credentials",
     "resolve_project",
     "use_clock",
+    "volumes_listing",
 ]
 
 API_KEY_CONFIG = "together:apiKey"
@@ -73,6 +76,8 @@ _identities: dict[tuple[str, str], Identity] = {}
 #: None: the key may not list its projects (nothing to check against).
 _projects: dict[tuple[str, str], list[Project] | None] = {}
 _clock: list[Clock] = [SYSTEM_CLOCK]
+#: Lists of clusters and volumes shared by every resource of the process (see .shared_reads).
+_listings: dict[tuple[str, str, str, str | None], SharedListing[Any]] = {}
 
 
 @dataclass(frozen=True)
@@ -146,6 +151,28 @@ def client() -> TogetherClient:
         found = _clients.get(creds.cache_key)
         if found is None:
             found = _clients[creds.cache_key] = TogetherClient(creds.api_key, creds.base_url, clock=clock())
+        return found
+
+
+def clusters_listing(project_id: str | None) -> SharedListing[Cluster]:
+    """The clusters of ``project_id`` (or of the key's default project), listed once for all waiters."""
+    return _listing("clusters", project_id, lambda api: api.list_clusters(project_id))
+
+
+def volumes_listing(project_id: str | None) -> SharedListing[Volume]:
+    """The volumes of ``project_id`` (or of the key's default project), listed once for all waiters."""
+    return _listing("volumes", project_id, lambda api: api.list_volumes(project_id))
+
+
+def _listing(kind: str, project_id: str | None, fetch: Callable[[TogetherClient], list[Any]]) -> SharedListing[Any]:
+    api = client()
+    creds = credentials()
+    assert creds is not None  # client() raised otherwise
+    key = (*creds.cache_key, kind, project_id)
+    with _lock:
+        found = _listings.get(key)
+        if found is None:
+            found = _listings[key] = SharedListing(lambda: fetch(api), clock())
         return found
 
 
@@ -303,6 +330,7 @@ def _forget_clients() -> None:
         for found in _clients.values():
             found.close()
         _clients.clear()
+        _listings.clear()  # they hold a client and a clock
 
 
 def forget() -> None:
@@ -311,6 +339,7 @@ def forget() -> None:
     _forget_clients()
     with _lock:
         _catalogs.clear()
+        _listings.clear()
         _preflights.clear()
         _identities.clear()
         _projects.clear()

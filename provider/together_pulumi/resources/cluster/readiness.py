@@ -20,6 +20,7 @@ from ...api.enums import BillingType, ClusterStatus
 from .. import session
 from ..errors import ProviderError
 from ..provider import WaitingProvider, without_provider
+from ..shared_reads import SHARED_POLL_SECONDS, shared_poll
 from ..waiting import poll_until, progress
 from .fields import CLUSTER_FIELDS, GPUS_PER_NODE, READINESS_INPUTS, READINESS_OUTPUTS
 from .report import cluster_report, live_gpus
@@ -137,8 +138,10 @@ class ReadinessProvider(WaitingProvider):
                 raise ProviderError(f"{label} {STATUSES[ClusterStatus.DELETING]}")
             progress(f"{label}: {cluster.status} (not waiting for Ready)")
         else:
+            listing = session.clusters_listing(props.get("project_id"))
+            fetch = shared_poll(listing, cluster_id, _cluster_id, client.find_cluster)
             cluster = poll_until(
-                lambda: client.find_cluster(cluster_id),
+                fetch,
                 ready,
                 describe=describe,
                 label=label,
@@ -147,11 +150,16 @@ class ReadinessProvider(WaitingProvider):
                 fail=stuck,
                 on_cancel=cancelled,
                 clock=session.clock(),
+                max_interval=SHARED_POLL_SECONDS / 10,
             )
             assert cluster is not None
         outs = self.recorded(props)
         outs.update(cluster_report(cluster))
         return outs
+
+
+def _cluster_id(cluster: Cluster) -> str:
+    return cluster.cluster_id
 
 
 def _scheduled_later(props: Mapping[str, Any]) -> bool:

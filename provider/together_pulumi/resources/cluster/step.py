@@ -6,6 +6,7 @@ waiting starts (the readiness step waits; see ``..gpu_cluster``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -25,7 +26,14 @@ from ..linked import (
     project_violations,
     without_key,
 )
-from ..provider import Named, TableProvider, announce_take_over, uncertain_create_message, without_provider
+from ..provider import (
+    Named,
+    TableProvider,
+    announce_take_over,
+    newly_stated_value,
+    uncertain_create_message,
+    without_provider,
+)
 from ..waiting import poll_until, progress
 from .fields import CLUSTER_FIELDS, COUNTS_RESET_WHEN_REMOVED, DRIVER_FIELDS, NAME_LINKS
 from .observed import add_on_enabled, observed_add_ons, observed_config, observed_time
@@ -107,14 +115,14 @@ class ClusterProvider(TableProvider):
     def catalog_rules(self, inputs: Mapping[str, Any], regions: Mapping[str, Any]) -> list[Violation]:
         return catalog_rules(inputs, regions) if regions else []
 
-    def api_rules(self, inputs: Mapping[str, Any]) -> list[Violation]:
-        found = super().api_rules(inputs)
+    def api_rules(self, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[Violation]:
+        found = super().api_rules(olds, inputs)
         found += project_violations("project_id", inputs.get("project_id"))
         volume = inputs.get("shared_volume")
         if isinstance(volume, Mapping):
             found += project_violations("shared_volume.project_id", volume.get("project_id"))
         volume_id = inputs.get("volume_id")
-        checkable = volume_id is not None and not contains_unknown(volume_id) and session.credentials() is not None
+        checkable = newly_stated_value(olds, inputs, "volume_id") and session.credentials() is not None
         if checkable and session.client().find_volume(str(volume_id)) is None:
             found.append(
                 Violation(
@@ -166,15 +174,17 @@ class ClusterProvider(TableProvider):
         if props.get("existing_cluster_id"):
             cluster = self._adopt(props, str(props["existing_cluster_id"]), "existing_cluster_id")
             resolved = {"nvidia_version_id": cluster.nvidia_driver_version_id}
-        elif (found := self._made_by_an_interrupted_create(props)) is not None:
+        elif (found := self.made_by_an_interrupted_create(props)) is not None:
             announce_take_over(label, "cluster", found)
             cluster = self._adopt(props, found, "the auto-name")
             resolved = {"nvidia_version_id": cluster.nvidia_driver_version_id}
         else:
             request, resolved = self._create_request(props)
+            sent_at = session.clusters_listing(props.get("project_id")).now()
             try:
                 cluster = session.client().create_cluster(request)
             except errors.UncertainCreateError as exc:
+                session.clusters_listing(props.get("project_id")).invalidate()  # it may have landed
                 raise ProviderError(uncertain_create_message(label, "existing_cluster_id", exc)) from None
             except errors.APIStatusError as exc:
                 raise ProviderError(f"{label}: the API refused the create: {exc}") from None
@@ -182,26 +192,24 @@ class ClusterProvider(TableProvider):
                 f"{label}: created {cluster.cluster_id} ({cluster.gpu_type} x {cluster.num_gpus} in "
                 f"{cluster.region}), {cluster.status}"
             )
-            if not self.is_auto_named(props):
-                self.keep_first_of_its_name(props, Named(cluster.cluster_id, str(cluster.status), cluster.created_at))
+            if not self.is_auto_named(props):  # (an auto-name is this stack's alone: see keep_first_of_its_name)
+                made = Named(cluster.cluster_id, str(cluster.status), cluster.created_at)
+                self.keep_first_of_its_name(props, made, sent_at)
         return CreateResult(cluster.cluster_id, self._outputs(props, cluster, resolved))
 
     def delete_object(self, object_id: str) -> None:
         session.client().delete_cluster(object_id)
 
-    def objects_named(self, name: str, project_id: Any) -> list[Named]:
-        listed = session.client().list_clusters(project_id)
+    def objects_named(self, name: str, project_id: Any, *, after: float = -math.inf) -> list[Named]:
+        listed = session.clusters_listing(project_id).get(after=after)
         return [
             Named(c.cluster_id, str(c.status), c.created_at)
             for c in listed
             if c.cluster_name == name and c.status != ClusterStatus.DELETING
         ]
 
-    def _made_by_an_interrupted_create(self, props: Mapping[str, Any]) -> str | None:
-        """The id of a cluster that already carries this resource's name, from a create the engine never
-        recorded: taken over when it is ours for sure (see ``name_taken``)."""
-        found = self.objects_named(props["cluster_name"], props.get("project_id"))
-        return found[0].object_id if found and self.name_taken(props, found) else None
+    def still_named(self, found: Any, name: str) -> bool:
+        return found is not None and found.cluster_name == name and found.status != ClusterStatus.DELETING
 
     def _create_request(self, props: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
         """The create request, converted once from the checked inputs, with the driver resolved from the

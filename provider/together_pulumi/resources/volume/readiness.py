@@ -16,6 +16,7 @@ from pulumi.dynamic import CreateResult, ReadResult, Resource
 from ...api.enums import VolumeStatus
 from .. import session
 from ..provider import WaitingProvider, without_provider
+from ..shared_reads import SHARED_POLL_SECONDS, shared_poll
 from ..waiting import poll_until
 from .fields import READINESS_INPUTS, VOLUME_FIELDS
 
@@ -61,8 +62,10 @@ class VolumeReadinessProvider(WaitingProvider):
                 return f"{label} is {v.status}: it will not become usable by itself; delete it and run `pulumi up`"
             return None
 
+        listing = session.volumes_listing(props.get("project_id"))
+        fetch = shared_poll(listing, volume_id, _volume_id, client.find_volume)
         volume = poll_until(
-            lambda: client.find_volume(volume_id),
+            fetch,
             lambda v: v is not None and v.status in _USABLE and v.size_tib >= want,
             describe=describe,
             label=label,
@@ -73,9 +76,14 @@ class VolumeReadinessProvider(WaitingProvider):
             ),
             fail=failed,
             clock=session.clock(),
+            max_interval=SHARED_POLL_SECONDS / 10,
         )
         assert volume is not None
         return {**self.recorded(props), "status": volume.status}
+
+
+def _volume_id(volume: Volume) -> str:
+    return volume.volume_id
 
 
 class VolumeReadinessStep(Resource, module="together", name="VolumeReadiness"):

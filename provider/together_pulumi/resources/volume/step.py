@@ -7,6 +7,7 @@ readiness step waits (``readiness.py``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -64,8 +65,8 @@ class SharedVolumeProvider(TableProvider):
             inputs["project_id"] = project  # (an adopted object keeps its own)
         return inputs
 
-    def api_rules(self, inputs: Mapping[str, Any]) -> list[Violation]:
-        return super().api_rules(inputs) + project_violations("project_id", inputs.get("project_id"))
+    def api_rules(self, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[Violation]:
+        return super().api_rules(olds, inputs) + project_violations("project_id", inputs.get("project_id"))
 
     def rules(self, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[Violation]:
         found = []
@@ -106,35 +107,35 @@ class SharedVolumeProvider(TableProvider):
         label = f"SharedVolume {name}"
         if props.get("existing_volume_id"):
             volume = self._adopt(props, str(props["existing_volume_id"]))
-        elif (found := self._made_by_an_interrupted_create(props)) is not None:
+        elif (found := self.made_by_an_interrupted_create(props)) is not None:
             announce_take_over(label, "volume", found)
             volume = self._adopt(props, found)
         else:
             body = {
                 f.name: props[f.name] for f in VOLUME_FIELDS if f.input and f.sent and props.get(f.name) is not None
             }
+            sent_at = session.volumes_listing(props.get("project_id")).now()
             try:
                 volume = session.client().create_volume(VolumeCreateRequest.model_validate(body))
             except errors.UncertainCreateError as exc:
+                session.volumes_listing(props.get("project_id")).invalidate()  # it may have landed
                 raise ProviderError(uncertain_create_message(label, "existing_volume_id", exc)) from None
             except errors.APIStatusError as exc:
                 raise ProviderError(f"{label}: the API refused the create: {exc}") from None
             progress(f"{label}: created {volume.volume_id} ({volume.status})")
-            if not self.is_auto_named(props):
-                self.keep_first_of_its_name(props, Named(volume.volume_id, str(volume.status)))
+            if not self.is_auto_named(props):  # (an auto-name is this stack's alone: see keep_first_of_its_name)
+                self.keep_first_of_its_name(props, Named(volume.volume_id, str(volume.status)), sent_at)
         return CreateResult(volume.volume_id, self._outputs(props, volume))
 
     def delete_object(self, object_id: str) -> None:
         session.client().delete_volume(object_id)
 
-    def objects_named(self, name: str, project_id: Any) -> list[Named]:
-        listed = session.client().list_volumes(project_id)
-        return [Named(v.volume_id, str(v.status)) for v in listed if v.volume_name == name]
+    def objects_named(self, name: str, project_id: Any, *, after: float = -math.inf) -> list[Named]:
+        listed = session.volumes_listing(project_id).get(after=after)
+        return [Named(v.volume_id, str(v.status)) for v in listed if v.volume_name == name and _live(v)]
 
-    def _made_by_an_interrupted_create(self, props: Mapping[str, Any]) -> str | None:
-        """The id of a volume already carrying this resource's name (see the Cluster step's twin)."""
-        found = self.objects_named(props["volume_name"], props.get("project_id"))
-        return found[0].object_id if found and self.name_taken(props, found) else None
+    def still_named(self, found: Any, name: str) -> bool:
+        return found is not None and found.volume_name == name and _live(found)
 
     def _adopt(self, props: Mapping[str, Any], volume_id: str) -> Volume:
         from ...api.models import VolumeUpdateRequest
@@ -228,6 +229,11 @@ class SharedVolumeProvider(TableProvider):
             ),
             clock=clock,
         )
+
+
+def _live(volume: Volume) -> bool:
+    """Not on its way out: a volume being deleted frees its name."""
+    return str(volume.status) != VolumeStatus.DELETING
 
 
 def _bound_to(volume_id: str) -> tuple[str, str] | None:

@@ -1,0 +1,116 @@
+"""One read of the account serves every resource of a run: clusters and volumes listed, not fetched one by one.
+
+The dynamic-provider host is one process per ``pulumi`` command, and serves every resource of the
+stack. So a stack of many clusters waiting for Ready shares one list call per poll period instead of
+sending a GET per cluster per poll (status requests per minute stay flat as the stack grows), and the
+look-ups around creates share one list too. A :class:`SharedListing` hands out the last list it read
+when that is recent enough for the caller, and otherwise reads once for every caller waiting.
+
+Two bounds say what "recent enough" is: ``max_age`` (a poll accepts a list up to one poll period
+old) and ``after`` (a list whose read started before that instant cannot be used: a wait that starts
+after its cluster was created, or the look-up after a create, must see it). While a read is slow
+(the client backs off on a 429, honouring ``Retry-After``), pollers get the last list instead of
+piling up more requests: the backoff slows the shared poller for everyone.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from ..api.clock import Clock
+
+__all__ = ["SHARED_POLL_SECONDS", "SharedListing", "shared_poll", "shared_poll_seconds"]
+
+_T = TypeVar("_T")
+
+#: How old a list a poll may use: one list call per period, whatever the number of waiting resources
+#: (12 a minute), and each is seen Ready within about one period of becoming so.
+SHARED_POLL_SECONDS = 5.0
+
+
+def shared_poll_seconds() -> float:
+    """The poll period, lowered like every wait's by ``TOGETHER_PULUMI_MAX_POLL_SECONDS`` (tests, demos)."""
+    configured = os.environ.get("TOGETHER_PULUMI_MAX_POLL_SECONDS")
+    return min(SHARED_POLL_SECONDS, float(configured)) if configured else SHARED_POLL_SECONDS
+
+
+class SharedListing(Generic[_T]):
+    """The last list of one kind of object, shared by the threads of this process (see the module)."""
+
+    def __init__(self, fetch: Callable[[], list[_T]], clock: Clock) -> None:
+        self._fetch = fetch
+        self._clock = clock
+        self._changed = threading.Condition()
+        self._items: list[_T] | None = None
+        self._read_at = -math.inf  # when the read that gave _items started
+        self._reading_since: float | None = None  # when the read in flight started, if any
+        self.reads = 0  # how many list calls were sent (benchmarks, tests)
+
+    def get(self, *, after: float = -math.inf, max_age: float = math.inf, spacing: float = 0.0) -> list[_T]:
+        """A list whose read started at or after ``after`` and is at most ``max_age`` seconds old.
+
+        ``spacing``: reads start at least that far apart; a caller that needs a newer list than the
+        last waits for the next read, which then serves every caller waiting (pollers use the poll
+        period: one read per period however many waits start within it).
+        """
+        while True:
+            with self._changed:
+                now = self._clock.monotonic()
+                usable = self._items is not None and self._read_at >= after
+                if usable and now - self._read_at <= max_age:
+                    return list(self._items or [])
+                if self._reading_since is not None:
+                    if usable and max_age != math.inf:
+                        return list(self._items or [])  # a slow read in flight (backing off): the last list
+                    self._changed.wait(timeout=1.0)
+                    continue
+                early = self._read_at + spacing - now
+                if early <= 0:
+                    started = self._reading_since = now
+                    self.reads += 1
+                    break
+            self._clock.sleep(early)  # (outside the lock; the clock tests drive)
+        try:
+            items = self._fetch()
+        except BaseException:
+            with self._changed:
+                self._reading_since = None
+                self._changed.notify_all()
+            raise
+        with self._changed:
+            if started >= self._read_at:
+                self._items, self._read_at = items, started
+            self._reading_since = None
+            self._changed.notify_all()
+        return list(items)
+
+    def invalidate(self) -> None:
+        """Forget the last list: the account changed in a way this process cannot see (a create that
+        may have landed), so the next caller reads again."""
+        with self._changed:
+            self._items, self._read_at = None, -math.inf
+
+    def now(self) -> float:
+        """The clock this listing reads time from (``after`` bounds are taken with it)."""
+        return self._clock.monotonic()
+
+
+def shared_poll(
+    listing: SharedListing[_T], object_id: str, id_of: Callable[[_T], str], fetch_one: Callable[[str], _T | None]
+) -> Callable[[], _T | None]:
+    """How a wait reads its object: from the list every wait of the process shares, read after the
+    wait began and at most one poll period old. An object the list does not show (one of another
+    project, say) is fetched on its own, so "not listed" never reads as "gone"."""
+    began = listing.now()
+
+    def fetch() -> _T | None:
+        period = shared_poll_seconds()
+        listed = listing.get(after=began, max_age=period, spacing=period)
+        found = next((item for item in listed if id_of(item) == object_id), None)
+        return found if found is not None else fetch_one(object_id)
+
+    return fetch

@@ -1,0 +1,88 @@
+"""The shared list: many waits, one read per poll period; a wait never reads a list older than itself."""
+
+from __future__ import annotations
+
+import threading
+
+from together_pulumi.resources.shared_reads import SharedListing
+
+
+class FakeClock:
+    """Time that moves only when something sleeps (thread-safe enough for these tests)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._lock = threading.Lock()
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.now += max(0.0, seconds)
+
+
+def test_polls_within_one_period_share_one_read() -> None:
+    clock = FakeClock()
+    reads: list[float] = []
+
+    def fetch() -> list[str]:
+        reads.append(clock.now)
+        return ["c"]
+
+    listing = SharedListing(fetch, clock)
+    # 48 waits polling every half second for a minute: reads stay at one per 5-second period.
+    for _ in range(120):
+        for _wait in range(48):
+            assert listing.get(max_age=5.0, spacing=5.0) == ["c"]
+        clock.sleep(0.5)
+    assert listing.reads == len(reads) <= 13, reads
+
+
+def test_a_wait_never_uses_a_list_read_before_it_began() -> None:
+    clock = FakeClock()
+    items: list[str] = []
+    listing = SharedListing(lambda: list(items), clock)
+    assert listing.get() == []  # read at t=0, before the cluster exists
+    items.append("new")
+    began = clock.monotonic() + 0.1
+    clock.sleep(0.1)
+    # A read younger than the period, but from before the wait began: a new read, after the spacing.
+    assert listing.get(after=began, max_age=5.0, spacing=5.0) == ["new"]
+    assert clock.now >= 5.0 and listing.reads == 2
+
+
+def test_look_ups_reuse_any_list_and_an_invalidated_one_is_read_again() -> None:
+    clock = FakeClock()
+    items = ["a"]
+    listing = SharedListing(lambda: list(items), clock)
+    assert listing.get() == ["a"]
+    items.append("b")
+    clock.sleep(3600)
+    assert listing.get() == ["a"] and listing.reads == 1  # the run's one look-up list
+    listing.invalidate()
+    assert listing.get() == ["a", "b"] and listing.reads == 2
+
+
+def test_while_a_read_is_slow_pollers_get_the_last_list_instead_of_piling_up() -> None:
+    clock = FakeClock()
+    release, started = threading.Event(), threading.Event()
+    calls = [0]
+
+    def fetch() -> list[str]:
+        calls[0] += 1
+        if calls[0] == 2:  # the second read backs off (a 429 with Retry-After, say)
+            started.set()
+            release.wait(timeout=10)
+        return [f"read{calls[0]}"]
+
+    listing = SharedListing(fetch, clock)
+    assert listing.get() == ["read1"]
+    clock.sleep(10)
+    slow = threading.Thread(target=lambda: listing.get(max_age=5.0))
+    slow.start()
+    assert started.wait(timeout=10)
+    assert [listing.get(max_age=5.0) for _ in range(20)] == [["read1"]] * 20  # no new request
+    release.set()
+    slow.join(timeout=10)
+    assert calls[0] == 2 and listing.get(max_age=5.0) == ["read2"]
