@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(2 * (os.cpu_count() or 1))')
 PYTEST := $(PY) -m pytest -q -n $(PYTEST_WORKERS)
 
-.PHONY: demo test unit e2e chaos lint schema docs engine venv clean
+.PHONY: demo test unit e2e chaos bench lint schema docs engine venv clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (set PYTHON=...)")'
@@ -29,14 +29,19 @@ demo: $(STAMP) engine
 
 # Everything but the long chaos suite: lint, types, unit, end-to-end (incl. the short chaos run).
 test: $(STAMP) engine lint
-	$(PYTEST) -m 'not chaos'
+	$(PYTEST) -m 'not chaos and not bench'
 
 # Python alone: no engine, no Go toolchain.
 unit: $(STAMP)
-	$(PYTEST) -m 'not e2e and not engine and not chaos'
+	$(PYTEST) -m 'not e2e and not engine and not chaos and not bench'
 
 e2e: $(STAMP) engine
-	$(PYTEST) -m 'e2e and not chaos'
+	$(PYTEST) -m 'e2e and not chaos and not bench'
+
+# Fleet figures through the CLI, each a ratio beside its goal (sizes: BENCH_N, BENCH_WAITING,
+# BENCH_FLEET, BENCH_PROVISIONING_SECONDS; BENCH_REPORT=file for the table). Measures; asserts no speed.
+bench: $(STAMP) engine
+	$(PY) -m pytest -q -s -m bench tests/bench
 
 # The long chaos suite: CHAOS_RUNS seeded runs (default 12), CHAOS_REPORT=file for the totals.
 chaos: $(STAMP) engine

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -129,8 +129,12 @@ class TogetherClient(RemediationMethods):
 
     # --- clusters --------------------------------------------------------------------------------
 
-    def create_cluster(self, request: ClusterCreateRequest) -> Cluster:
-        """Create a cluster; after an ambiguous failure, adopt the one it created instead of a second."""
+    def create_cluster(self, request: ClusterCreateRequest, *, known_before: Collection[str] | None = None) -> Cluster:
+        """Create a cluster; after an ambiguous failure, adopt the one it created instead of a second.
+
+        ``known_before``: the ids of the clusters of this name that exist before the create, when the
+        caller knows them (otherwise they are listed first; see :meth:`_create_once`).
+        """
         return self._create_once(
             _CLUSTERS,
             request.to_wire(),
@@ -138,6 +142,7 @@ class TogetherClient(RemediationMethods):
             find_by_name=lambda: [c for c in self.list_clusters() if c.cluster_name == request.cluster_name],
             object_id=lambda c: c.cluster_id,
             what=f"cluster {request.cluster_name!r}",
+            known_before=known_before,
         )
 
     def get_cluster(self, cluster_id: str) -> Cluster:
@@ -168,8 +173,9 @@ class TogetherClient(RemediationMethods):
 
     # --- volumes ---------------------------------------------------------------------------------
 
-    def create_volume(self, request: VolumeCreateRequest) -> Volume:
-        """Create a shared volume; after an ambiguous failure, adopt the one it created."""
+    def create_volume(self, request: VolumeCreateRequest, *, known_before: Collection[str] | None = None) -> Volume:
+        """Create a shared volume; after an ambiguous failure, adopt the one it created (``known_before``:
+        as for :meth:`create_cluster`)."""
         return self._create_once(
             _VOLUMES,
             request.to_wire(),
@@ -177,6 +183,7 @@ class TogetherClient(RemediationMethods):
             find_by_name=lambda: [v for v in self.list_volumes() if v.volume_name == request.volume_name],
             object_id=lambda v: v.volume_id,
             what=f"volume {request.volume_name!r}",
+            known_before=known_before,
         )
 
     def get_volume(self, volume_id: str) -> Volume:
@@ -324,6 +331,7 @@ class TogetherClient(RemediationMethods):
         object_id: Callable[[_M], str],
         what: str,
         params: dict[str, str] | None = None,
+        known_before: Collection[str] | None = None,
     ) -> _M:
         """POST that never makes a duplicate.
 
@@ -338,7 +346,9 @@ class TogetherClient(RemediationMethods):
         than given to tenacity because the step between attempts (look up, maybe adopt) is the point.
         """
         deadline = self.clock.monotonic() + self.retry.deadline_seconds
-        existing = {object_id(obj) for obj in find_by_name()}
+        # What carries the name before the POST (so what appears after it is ours), from the caller
+        # when it already looked (a list per create would grow a fleet's calls with its size).
+        existing = set(known_before) if known_before is not None else {object_id(obj) for obj in find_by_name()}
         last: errors.TogetherError | None = None
         for attempt in range(1, self.retry.max_attempts + 1):
             remaining = deadline - self.clock.monotonic()

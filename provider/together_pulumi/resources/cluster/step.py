@@ -180,9 +180,14 @@ class ClusterProvider(TableProvider):
             resolved = {"nvidia_version_id": cluster.nvidia_driver_version_id}
         else:
             request, resolved = self._create_request(props)
-            sent_at = session.clusters_listing(props.get("project_id")).now()
+            listing = session.clusters_listing(props.get("project_id"))
+            sent_at = listing.now()
+            # An auto-name is this stack's alone: what the run's list shows under it is all there is.
+            known = [c.cluster_id for c in listing.get() if c.cluster_name == request.cluster_name]
             try:
-                cluster = session.client().create_cluster(request)
+                cluster = session.client().create_cluster(
+                    request, known_before=known if self.is_auto_named(props) else None
+                )
             except errors.UncertainCreateError as exc:
                 session.clusters_listing(props.get("project_id")).invalidate()  # it may have landed
                 raise ProviderError(uncertain_create_message(label, "existing_cluster_id", exc)) from None

@@ -114,9 +114,14 @@ class SharedVolumeProvider(TableProvider):
             body = {
                 f.name: props[f.name] for f in VOLUME_FIELDS if f.input and f.sent and props.get(f.name) is not None
             }
-            sent_at = session.volumes_listing(props.get("project_id")).now()
+            listing = session.volumes_listing(props.get("project_id"))
+            sent_at = listing.now()
+            # An auto-name is this stack's alone: what the run's list shows under it is all there is.
+            known = [v.volume_id for v in listing.get() if v.volume_name == body["volume_name"]]
             try:
-                volume = session.client().create_volume(VolumeCreateRequest.model_validate(body))
+                volume = session.client().create_volume(
+                    VolumeCreateRequest.model_validate(body), known_before=known if self.is_auto_named(props) else None
+                )
             except errors.UncertainCreateError as exc:
                 session.volumes_listing(props.get("project_id")).invalidate()  # it may have landed
                 raise ProviderError(uncertain_create_message(label, "existing_volume_id", exc)) from None

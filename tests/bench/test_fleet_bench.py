@@ -1,0 +1,162 @@
+"""`make bench`: fleet figures through the plain CLI, each printed as a ratio beside its goal.
+
+Not part of `make test` (marker ``bench``): it measures, it asserts no speed. Each ratio compares two
+runs of the same machine in the same session, so it means the same on a fast or a slow machine:
+
+- the preview of an unchanged stack of N clusters with volumes: API calls, and its time over the
+  preview of the same number of no-op dynamic resources (goal: at most 3 calls, at most 1.3x);
+- the `up` of those N clusters with volumes (instant emulator): list calls, and its time over the
+  `up` of 2N no-op dynamic resources (goal: lists a fixed number of times, at most 1.3x);
+- K clusters waiting together: status requests per minute for the whole stack (goal: at most 12 at
+  K = 48), and how long after the last one became Ready the `up` ended (goal: within 5 s);
+- a fleet across three regions: its `up` over one provisioning time (goal: at most 1.15x).
+
+Sizes come from the environment: BENCH_N (10), BENCH_WAITING (48), BENCH_FLEET (100),
+BENCH_PROVISIONING_SECONDS (60). BENCH_REPORT=file also writes the table there.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from e2e import harness as h
+from e2e.pulumi_cli import ProgramStack
+from emulator_process import EmulatorProcess, start_emulator
+
+pytestmark = pytest.mark.bench
+
+N = int(os.environ.get("BENCH_N", "10"))
+WAITING = int(os.environ.get("BENCH_WAITING", "48"))
+FLEET = int(os.environ.get("BENCH_FLEET", "100"))
+PROVISIONING = float(os.environ.get("BENCH_PROVISIONING_SECONDS", "60"))
+
+CLUSTERS = '''\
+"""N clusters, each with its own volume, spread over regions (from config)."""
+
+import pulumi
+
+import together_pulumi as together
+
+config = pulumi.Config()
+regions = [("us-central-8", "H200_SXM"), ("us-central-4", "H200_SXM"), ("us-west-2", "B200_SXM")]
+spread = config.get_int("regions") or 1
+volumes = config.get_bool("volumes")
+for i in range(config.get_int("n") or 1):
+    region, gpu = regions[i % spread]
+    data = together.SharedVolume(f"data{i}", region=region, size_tib=1) if volumes else None
+    together.GpuCluster(f"c{i}", region=region, gpu_type=gpu, num_gpus=8, volume_id=data.id if data else None)
+'''
+
+NOOPS = '''\
+"""N no-op dynamic resources: the engine's and the dynamic host's own cost, for comparison."""
+
+import pulumi
+from pulumi.dynamic import CreateResult, DiffResult, Resource, ResourceProvider
+
+
+class Noop(ResourceProvider):
+    def create(self, props):
+        return CreateResult("noop", {})
+
+    def diff(self, _id, olds, news):
+        return DiffResult(changes=False)
+
+
+class NoopResource(Resource):
+    def __init__(self, name):
+        super().__init__(Noop(), name, {}, None)
+
+
+for i in range(pulumi.Config().get_int("n") or 1):
+    NoopResource(f"noop{i}")
+'''
+
+_rows: list[tuple[str, str, str]] = []
+
+
+def _timed(stack: ProgramStack, *args: str) -> float:
+    start = time.monotonic()
+    stack.pulumi(*args)
+    return time.monotonic() - start
+
+
+def _calls(emu: EmulatorProcess) -> Counter[str]:
+    return Counter(f"{e['method']} {e['route']}" for e in h.log_entries(emu))
+
+
+def _row(figure: str, value: str, goal: str) -> None:
+    _rows.append((figure, value, goal))
+    print(f"{figure:<62} {value:>14}   goal {goal}", flush=True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _table() -> object:
+    yield None
+    lines = ["| figure | measured | goal |", "|---|---:|---|", *(f"| {f} | {v} | {g} |" for f, v, g in _rows)]
+    machine = f"{os.cpu_count()} cores, {os.uname().machine}, {os.uname().sysname} {os.uname().release}"
+    text = "\n".join([*lines, "", f"Machine: {machine}."])
+    print("\n" + text, flush=True)
+    if os.environ.get("BENCH_REPORT"):
+        Path(os.environ["BENCH_REPORT"]).write_text(text + "\n")
+
+
+def test_preview_and_up_of_n_clusters_with_volumes(engine_bin: Path, tmp_path: Path) -> None:
+    with start_emulator(provisioning_seconds=0, volume_provisioning_seconds=0) as emu:
+        noops = h.program_stack(tmp_path / "noops", emu, engine_bin, source=NOOPS, config={"n": str(2 * N)})
+        fleet = h.program_stack(
+            tmp_path / "fleet", emu, engine_bin, source=CLUSTERS, config={"n": str(N), "volumes": "true"}
+        )
+        noop_up = _timed(noops, "up", "--yes", "--skip-preview")
+        emu.admin.clear_requests()
+        fleet_up = _timed(fleet, "up", "--yes", "--skip-preview")
+        up_calls = _calls(emu)
+        noop_preview = min(_timed(noops, "preview") for _ in range(2))
+        emu.admin.clear_requests()
+        fleet_preview = min(_timed(fleet, "preview") for _ in range(2))
+        preview_calls = sum(_calls(emu).values()) / 2
+
+        lists = up_calls[f"GET {h.CLUSTERS_ROUTE}"] + up_calls[f"GET {h.VOLUMES_ROUTE}"]
+        _row(f"preview, unchanged {N} clusters + {N} volumes: API calls", f"{preview_calls:.0f}", "<= 3")
+        _row(f"  its time / preview of {2 * N} no-op resources", f"{fleet_preview / noop_preview:.2f}x", "<= 1.3x")
+        _row(f"up of {N} clusters + {N} volumes: list calls", str(lists), "fixed, not per resource")
+        _row(f"  its time / up of {2 * N} no-op resources", f"{fleet_up / noop_up:.2f}x", "<= 1.3x")
+        fleet.destroy()
+
+
+def test_clusters_waiting_together(engine_bin: Path, tmp_path: Path) -> None:
+    with start_emulator(provisioning_seconds=PROVISIONING) as emu:
+        emu.admin.set_capacity("us-central-8", "H200_SXM", 8 * WAITING)
+        stack = h.program_stack(tmp_path / "wait", emu, engine_bin, source=CLUSTERS, config={"n": str(WAITING)})
+        stack.env.pop("TOGETHER_PULUMI_MAX_POLL_SECONDS", None)  # production poll periods
+        emu.admin.clear_requests()
+        start = time.monotonic()
+        stack.pulumi("up", "--yes", "--skip-preview")
+        took = time.monotonic() - start
+        entries = h.log_entries(emu)
+        status = [e for e in entries if e["method"] == "GET" and e["route"] in (h.CLUSTERS_ROUTE, h.CLUSTER_ROUTE)]
+        per_minute = len(status) / (took / 60)
+        print(dict(Counter(f"{e['method']} {e['route']}" for e in entries)), flush=True)
+        _row(f"{WAITING} clusters waiting: status requests per minute (stack)", f"{per_minute:.1f}", "<= 12")
+        _row(f"  up time - provisioning time ({PROVISIONING:.0f} s)", f"{took - PROVISIONING:.1f} s", "report <= 5 s")
+        stack.destroy()
+
+
+def test_a_fleet_across_three_regions(engine_bin: Path, tmp_path: Path) -> None:
+    with start_emulator(provisioning_seconds=PROVISIONING) as emu:
+        for region, gpu in (("us-central-8", "H200_SXM"), ("us-central-4", "H200_SXM"), ("us-west-2", "B200_SXM")):
+            emu.admin.set_capacity(region, gpu, 8 * FLEET)
+        stack = h.program_stack(
+            tmp_path / "fleet", emu, engine_bin, source=CLUSTERS, config={"n": str(FLEET), "regions": "3"}
+        )
+        stack.env.pop("TOGETHER_PULUMI_MAX_POLL_SECONDS", None)
+        took = _timed(stack, "up", "--yes", "--skip-preview")
+        _row(f"up of {FLEET} clusters in 3 regions / provisioning time", f"{took / PROVISIONING:.2f}x", "<= 1.15x")
+        emu.admin.clear_requests()
+        stack.preview()
+        _row("  then its unchanged preview: API calls", str(sum(_calls(emu).values())), "<= 3")
+        stack.destroy()
