@@ -167,15 +167,21 @@ def test_refresh_reports_out_of_band_scale_and_deletion(api: EmulatorProcess) ->
 
 
 def test_values_the_service_chose_stay_put_after_a_refresh(api: EmulatorProcess) -> None:
-    """The driver and project a refresh records are not removals in the next preview (nor changes)."""
+    """The driver and project the service chose stay in the state's outputs, never in its inputs: a
+    refresh without drift keeps the inputs as they were, and the next preview is no change."""
     inputs = checked(CLUSTER)
     created = ClusterProvider().create(inputs)
+    chosen = ("project_id", "nvidia_version_id", "cuda_version", "nvidia_driver_version")
     read = ClusterProvider().read(created.id, outs(created))
-    assert read.inputs is not None and read.inputs["project_id"] and read.inputs["nvidia_version_id"]
-    rechecked = ClusterProvider().check(read.inputs, CLUSTER).inputs
-    for name in ("project_id", "nvidia_version_id", "cuda_version", "nvidia_driver_version", "cluster_name"):
-        assert rechecked[name] == read.inputs[name], name
+    assert read.inputs is None
+    assert all(outs(read)[name] for name in chosen)
+    assert not set(chosen) & set(ClusterProvider().inputs_from_state(outs(read)))
+    rechecked = ClusterProvider().check(inputs, CLUSTER).inputs
+    assert rechecked["cluster_name"] == outs(read)["cluster_name"]
     assert ClusterProvider().diff(created.id, outs(read), rechecked).changes is False
+    # Stating the value the service chose is no change either.
+    stated = ClusterProvider().check(inputs, {**CLUSTER, **{n: outs(read)[n] for n in chosen}}).inputs
+    assert ClusterProvider().diff(created.id, outs(read), stated).changes is False
 
 
 def test_autoscaler_moves_within_bounds_are_not_drift(api: EmulatorProcess) -> None:

@@ -301,6 +301,10 @@ def _props(state: Mapping[str, Any] | None, *, outputs_first: bool) -> dict[str,
     return {**inputs, **outputs} if outputs_first else {**outputs, **inputs}
 
 
+#: The names of the objects: a replacement's new auto-name is not one of its causes.
+_NAMES = ("cluster_name", "volume_name")
+
+
 def _changes(resource: _Resource, before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[Change, ...]:
     # Settings a user can declare: those in either side's inputs (outputs also hold status, nodes, ...).
     declared = {*settings((resource.old or {}).get("inputs")), *settings((resource.new or {}).get("inputs"))}
@@ -309,6 +313,8 @@ def _changes(resource: _Resource, before: Mapping[str, Any], after: Mapping[str,
         old, new = before.get(prop), after.get(prop)
         if old == new and old is not UNKNOWN:
             continue
+        if prop in _NAMES and resource.replace_reasons and prop not in resource.replace_reasons:
+            continue  # an auto-name that follows the replacing change, not a change of the program
         changes.append(Change(prop, display(old), display(new), replaces=prop in resource.replace_reasons))
     return tuple(changes)
 

@@ -25,7 +25,14 @@ from ..linked import (
     project_violations,
     without_key,
 )
-from ..provider import TableProvider, announce_take_over, uncertain_create_message, without_provider
+from ..provider import (
+    TableProvider,
+    announce_take_over,
+    chosen_by_service,
+    uncertain_create_message,
+    with_service_values,
+    without_provider,
+)
 from ..waiting import poll_until, progress
 from .fields import CLUSTER_FIELDS, COUNTS_RESET_WHEN_REMOVED, DRIVER_FIELDS, NAME_LINKS
 from .observed import observed_add_ons, observed_config, observed_time
@@ -48,6 +55,23 @@ _OBSERVED = {
     "num_preemptible_gpus": "desired_preemptible_gpus",
     "num_capacity_pool_gpus": "num_capacity_pool_gpus",
 }
+
+#: Replacing inputs the service reports a value of when the program gives none, by our name -> its
+#: attribute: the state keeps that value, so that stating it later is no change.
+_REPORTED = {
+    "nvidia_version_id": "nvidia_driver_version_id",
+    "cuda_version": "cuda_version",
+    "nvidia_driver_version": "nvidia_driver_version",
+    "project_id": "project_id",
+    "slurm_shm_size_gib": "slurm_shm_size_gib",
+    "install_traefik": "install_traefik",
+    "capacity_pool_id": "capacity_pool_id",
+    "oidc_config": "oidc_config",
+}
+
+
+def _reported(cluster: Cluster) -> dict[str, Any]:
+    return {name: getattr(cluster, attribute) for name, attribute in _REPORTED.items()}
 
 
 class ClusterProvider(TableProvider):
@@ -260,16 +284,10 @@ class ClusterProvider(TableProvider):
     @staticmethod
     def _outputs(props: Mapping[str, Any], cluster: Cluster, resolved: Mapping[str, Any]) -> dict[str, Any]:
         outs = without_provider(props)
-        outs.update(
-            cluster_id=cluster.cluster_id,
-            cluster_name=cluster.cluster_name,
-            status=cluster.status,
-            project_id=props.get("project_id") or cluster.project_id or None,
-        )
-        for name in DRIVER_FIELDS:
-            if outs.get(name) is None:
-                outs[name] = resolved.get(name) or getattr(cluster, name, None)
-        return outs
+        outs.update(cluster_id=cluster.cluster_id, cluster_name=cluster.cluster_name, status=cluster.status)
+        # (The driver the catalog resolved at create is the one asked for; the service may not say.)
+        reported = {**_reported(cluster), **{k: v for k, v in resolved.items() if k in DRIVER_FIELDS and v}}
+        return with_service_values(outs, props, reported)
 
     # --- refresh, update, delete ---------------------------------------------------------------
 
@@ -296,7 +314,8 @@ class ClusterProvider(TableProvider):
             observed["cluster_config"] = observed_config(props["cluster_config"], cluster.cluster_config)
         if props.get("add_ons") is not None:
             observed["add_ons"] = observed_add_ons(props["add_ons"], cluster.add_ons)
-        return ReadResult(id_, observed, self.inputs_from_state(observed))
+        observed = with_service_values(observed, self.inputs_from_state(props), _reported(cluster))
+        return ReadResult(id_, observed, self.refreshed_inputs(props, observed))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         from ...api.models import ClusterUpdateRequest
@@ -311,9 +330,11 @@ class ClusterProvider(TableProvider):
         }
         changes.update({name: 0 for name in COUNTS_RESET_WHEN_REMOVED if news.get(name) is None and olds.get(name)})
         outs = without_provider({**olds, **news})
+        kept = chosen_by_service(olds)  # (the service's own values: replaced below when it reports anew)
         for f in CLUSTER_FIELDS:  # settings the user removed leave the state too
-            if f.input and not f.computed and news.get(f.name) is None:
+            if f.input and not f.computed and f.name not in kept and news.get(f.name) is None:
                 outs.pop(f.name, None)
+        outs = with_service_values(outs, news, {name: outs.get(name) for name in kept})
         outs.update({name: value for name, value in changes.items() if name in COUNTS_RESET_WHEN_REMOVED})
         if changes:
             label = f"GpuCluster {news.get('cluster_name') or id_} ({id_})"
@@ -328,6 +349,7 @@ class ClusterProvider(TableProvider):
                 ) from None
             progress(f"{label}: updating {', '.join(sorted(changes))}; status {cluster.status}")
             outs["status"] = cluster.status
+            outs = with_service_values(outs, news, _reported(cluster))
         return UpdateResult(outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:

@@ -1,0 +1,110 @@
+"""The state never lies (issue 17, items 5 and 6): a refresh records only what drifted, a review shows
+only what the program changed, and stating the value the service already has is no change.
+
+Every step is a plain ``pulumi`` command in a program directory against the emulator; after each
+one the object the state names is checked at the API.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from emulator_process import EmulatorProcess
+
+from . import harness as h
+from .pulumi_cli import VENV_BIN, ProgramStack
+
+pytestmark = pytest.mark.e2e
+
+#: Values the service (or the catalog) picks when the program gives none.
+SERVICE_CHOSEN = ("nvidia_version_id", "cuda_version", "nvidia_driver_version", "project_id")
+
+
+def _cluster_inputs(stack: ProgramStack) -> dict[str, Any]:
+    inputs: dict[str, Any] = stack.only_resource(h.CLUSTER_TYPE)["inputs"]
+    return inputs
+
+
+def _state_matches_api(stack: ProgramStack, emu: EmulatorProcess) -> dict[str, Any]:
+    """The cluster the state names exists at the API, and it is the only one."""
+    cluster = h.only_cluster(emu)
+    assert stack.only_resource(h.CLUSTER_TYPE)["id"] == cluster["cluster_id"]
+    return cluster
+
+
+def _review(preview_json: str) -> str:
+    result = subprocess.run(
+        [str(VENV_BIN / "together-pulumi"), "review"],
+        input=preview_json,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def _without_status(diff: str) -> str:
+    return "\n".join(line for line in diff.splitlines() if "status" not in line)
+
+
+def test_refresh_without_drift_changes_nothing_a_reviewer_reads(
+    emu: EmulatorProcess, engine_bin: Path, tmp_path: Path
+) -> None:
+    """Values the service chose (driver, project) never become inputs: a refresh without drift leaves
+    the inputs as they were, and the next replacement reads the same before and after it."""
+    stack = h.program_stack(tmp_path, emu, engine_bin)
+    stack.up()
+    _state_matches_api(stack, emu)
+    before = _cluster_inputs(stack)
+    assert not set(SERVICE_CHOSEN) & set(before), before
+    stack.set_config("gpuType", "H200_SXM")
+    diff_before = stack.preview_diff().stdout
+    stack.remove_config("gpuType")
+
+    stack.refresh()
+    _state_matches_api(stack, emu)
+    after = _cluster_inputs(stack)
+    assert after == before, f"a refresh without drift changed the inputs: {before} -> {after}"
+    stack.expect_no_changes()
+
+    # A replacement afterwards: only what the program changed shows, as it did before the refresh.
+    stack.set_config("gpuType", "H200_SXM")
+    diff_after = stack.preview_diff().stdout
+    assert "~ gpu_type" in diff_after, diff_after
+    assert _without_status(diff_after) == _without_status(diff_before)
+    preview_json = stack.pulumi("preview", "--json").stdout
+    (step,) = [s for s in json.loads(preview_json)["steps"] if s["op"] == "replace"]
+    assert step["replaceReasons"] == ["gpu_type"], step["replaceReasons"]
+    assert not set(SERVICE_CHOSEN) & set(step["oldState"]["inputs"]), step["oldState"]["inputs"]
+    report = _review(preview_json)
+    assert "gpu_type: H100_SXM → H200_SXM (forces replacement)" in report, report
+    for name in (*SERVICE_CHOSEN, "cluster_name"):
+        assert name not in report, report
+    _state_matches_api(stack, emu)
+
+
+def test_refresh_records_real_drift_of_a_user_setting(emu: EmulatorProcess, engine_bin: Path, tmp_path: Path) -> None:
+    stack = h.program_stack(tmp_path, emu, engine_bin)
+    stack.up()
+    cluster = _state_matches_api(stack, emu)
+    before = _cluster_inputs(stack)
+
+    emu.admin.scale_cluster(cluster["cluster_id"], 16)
+    stack.refresh()
+    _state_matches_api(stack, emu)
+    after = _cluster_inputs(stack)
+    assert after == {**before, "num_gpus": 16}, f"{before} -> {after}"
+    diff = stack.preview_diff().stdout
+    assert "num_gpus" in diff and "16" in diff, diff
+    for name in SERVICE_CHOSEN:
+        assert name not in diff, diff
+    stack.up()
+    assert _state_matches_api(stack, emu)["num_gpus"] == 8
+    stack.expect_no_changes()
