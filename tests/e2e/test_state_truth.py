@@ -108,3 +108,66 @@ def test_refresh_records_real_drift_of_a_user_setting(emu: EmulatorProcess, engi
     stack.up()
     assert _state_matches_api(stack, emu)["num_gpus"] == 8
     stack.expect_no_changes()
+
+
+#: A cluster whose orchestrator and every replacing input the service fills in come from config.
+STATED_PROGRAM = '''\
+"""One GpuCluster; its orchestrator and the replacing inputs the service fills in from config."""
+
+import pulumi
+
+import together_pulumi as together
+
+config = pulumi.Config()
+together.GpuCluster(
+    "gpu",
+    region="us-central-8",
+    gpu_type="H100_SXM",
+    num_gpus=8,
+    cluster_type=config.get("clusterType") or "KUBERNETES",
+    slurm_shm_size_gib=config.get_int("slurmShm"),
+    project_id=config.get("projectId"),
+    nvidia_version_id=config.get("driver"),
+    cuda_version=config.get("cuda"),
+    nvidia_driver_version=config.get("nvidiaDriver"),
+)
+'''
+
+
+def test_stating_the_value_the_service_has_is_no_change(emu: EmulatorProcess, engine_bin: Path, tmp_path: Path) -> None:
+    stack = h.program_stack(tmp_path, emu, engine_bin, source=STATED_PROGRAM)
+    stack.up()
+    stack.set_config("clusterType", "SLURM")
+    assert stack.preview().changes() == {h.CLUSTER_TYPE: ["update"], h.READINESS_TYPE: ["update"]}
+    stack.up()
+    cluster = _state_matches_api(stack, emu)
+    assert (cluster["cluster_type"], cluster["slurm_shm_size_gib"]) == ("SLURM", 64)
+
+    # The service's own values, stated in the program one after the other: no change.
+    stated = [
+        {"slurmShm": "64"},
+        {"projectId": cluster["project_id"]},
+        {"driver": cluster["nvidia_driver_version_id"]},
+        # (the legacy driver selector instead of the catalogue id: the pair goes together)
+        {"driver": None, "cuda": cluster["cuda_version"], "nvidiaDriver": cluster["nvidia_driver_version"]},
+    ]
+    for step in stated:
+        for key, value in step.items():
+            if value is None:
+                stack.remove_config(key)
+            else:
+                stack.set_config(key, value)
+        stack.expect_no_changes()
+    stack.refresh()
+    _state_matches_api(stack, emu)
+    stack.expect_no_changes()
+    stack.up()
+    assert _state_matches_api(stack, emu)["cluster_id"] == cluster["cluster_id"]
+
+    # Another value is still a change of its kind.
+    stack.set_config("slurmShm", "128")
+    preview = stack.preview()
+    assert preview.ops(h.CLUSTER_TYPE) == ["replace"], preview.ops_by_type()
+    (step,) = [s for s in preview.steps if s.op == "replace"]
+    assert step.replace_reasons == ("slurm_shm_size_gib",)
+    assert _state_matches_api(stack, emu)["cluster_id"] == cluster["cluster_id"]
