@@ -80,7 +80,7 @@ class GpuCluster(GpuClusterOutputs, pulumi.ComponentResource):
     ) -> None:
         super().__init__(TYPE_TOKEN, resource_name, None, opts)
         quiet_interrupts()
-        props = props_from_args(GpuClusterArgs, args, kwargs, CLUSTER_FIELDS, "GpuCluster")
+        props = props_from_args(GpuClusterArgs, args, kwargs, CLUSTER_FIELDS, f"GpuCluster {resource_name}")
         props = {k: v for k, v in props.items() if k not in READINESS_OUTPUTS}
         owner = f"GpuCluster {resource_name}"
         claim_name("cluster", props.get("cluster_name"), owner)

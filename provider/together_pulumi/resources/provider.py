@@ -32,6 +32,7 @@ __all__ = [
     "TableProvider",
     "WaitingProvider",
     "chosen_by_service",
+    "next_step",
     "uncertain_create_message",
     "with_service_values",
     "without_provider",
@@ -69,6 +70,13 @@ def with_service_values(
 def without_provider(props: Mapping[str, Any]) -> dict[str, Any]:
     """A copy without ``__provider`` (the host adds it back to whatever a method returns)."""
     return {k: v for k, v in props.items() if k != "__provider"}
+
+
+def next_step(exc: errors.TogetherError, command: str) -> str:
+    """What to do after an API error a user cannot fix in the program."""
+    if isinstance(exc, errors.TransportError | errors.ServerError | errors.RateLimitError):
+        return f"The service is failing or busy right now and nothing was changed: run `{command}` again later."
+    return f"Nothing was changed: fix what the API reports, then run `{command}` again."
 
 
 def uncertain_create_message(label: str, adopt_field: str, exc: errors.UncertainCreateError) -> str:
@@ -154,10 +162,16 @@ class TableProvider(ConfiguredProvider):
         problem = session.preflight()
         if problem is not None:
             violations.append(Violation("", f"{self.public_type} {self.label(news)}: {problem}"))
-        if not violations:
-            violations = self.catalog_rules(inputs, session.catalog() or {})
-        if not violations:
-            violations = self.api_rules(inputs)
+        try:
+            if not violations:
+                violations = self.catalog_rules(inputs, session.catalog() or {})
+            if not violations:
+                violations = self.api_rules(inputs)
+        except errors.TogetherError as exc:
+            raise ProviderError(
+                f"{self.public_type} {self.label(news)}: could not check it with the Together API ({exc}). "
+                f"{next_step(exc, 'pulumi preview')}"
+            ) from None
         return CheckResult(inputs, [CheckFailure(v.path, v.reason) for v in violations])
 
     def label(self, props: Mapping[str, Any]) -> str:

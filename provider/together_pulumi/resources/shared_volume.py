@@ -37,7 +37,7 @@ class SharedVolume(Resource, SharedVolumeOutputs, module="together", name="Share
         **kwargs: Any,
     ) -> None:
         quiet_interrupts()
-        props = props_from_args(SharedVolumeArgs, args, kwargs, VOLUME_FIELDS, "SharedVolume")
+        props = props_from_args(SharedVolumeArgs, args, kwargs, VOLUME_FIELDS, f"SharedVolume {resource_name}")
         owner = f"SharedVolume {resource_name}"
         claim_name("volume", props.get("volume_name"), owner)
         props.update(name_inputs(resource_name, TYPE_TOKEN, opts.parent if opts else None))

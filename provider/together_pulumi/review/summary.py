@@ -513,7 +513,7 @@ def summarize(preview: str | bytes | Mapping[str, Any], rate_card: RateCard | No
         elif op not in ("unchanged", "other") and not _is_ours(resource.type):
             others[op] = others.get(op, 0) + 1
     errors = tuple(
-        str(d.get("message", "")).strip()
+        _error_text(str(d.get("message", "")))
         for d in data.get("diagnostics") or []
         if isinstance(d, Mapping) and d.get("severity") == "error"
     )
@@ -521,6 +521,12 @@ def summarize(preview: str | bytes | Mapping[str, Any], rate_card: RateCard | No
     complete = not isinstance(summary_same, int) or summary_same <= same_steps
     violations = tuple(_violation(v) for v in data.get("policyViolations") or [] if isinstance(v, Mapping))
     return Summary(tuple(rows), errors, complete, rate_card, others, tuple(dict.fromkeys(violations)))
+
+
+def _error_text(message: str) -> str:
+    """An error diagnostic without the engine's ``error:`` prefix (findings are labelled already)."""
+    text = message.strip()
+    return text[len("error:") :].strip() if text.lower().startswith("error:") else text
 
 
 def _resource_title(urn: str) -> str:

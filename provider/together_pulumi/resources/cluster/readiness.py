@@ -101,7 +101,11 @@ class ReadinessProvider(WaitingProvider):
         def describe(c: Cluster | None) -> str:
             if c is None:
                 return "gone"
-            return f"{c.status}, {len(c.gpu_worker_nodes)} of {want_gpus // GPUS_PER_NODE} GPU nodes"
+            # (Preemptible GPUs run on nodes of their own, beside the ones num_gpus asks for.)
+            have, want = len(c.gpu_worker_nodes), (want_gpus + c.allocated_preemptible_gpus) // GPUS_PER_NODE
+            if have > want:
+                return f"{c.status}, {have} GPU nodes, scaling down to {want}"
+            return f"{c.status}, {have} of {want} GPU nodes"
 
         def stuck(c: Cluster | None) -> str | None:
             if c is None:

@@ -103,10 +103,9 @@ class ClusterProvider(TableProvider):
         default project (an existing one never moves: that would replace it; an adopted one keeps its own)."""
         inputs = super().checked_inputs(olds, news)
         project = session.default_project()
-        if not creates_object(self.table, olds, inputs, _HINTS):
-            default_project_note(self.public_type, self.label(inputs), news.get("project_id"), inputs.get("project_id"))
-        elif inputs.get("project_id") is None and project and inputs.get(self.adopt_field) is None:
-            inputs["project_id"] = project  # (an adopted object keeps its own)
+        creates = creates_object(self.table, olds, inputs, _HINTS)
+        if creates and inputs.get("project_id") is None and project and inputs.get(self.adopt_field) is None:
+            inputs["project_id"] = project  # (an adopted object keeps its own; diff says where one stays)
         return inputs
 
     def rules(self, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[Violation]:
@@ -165,6 +164,8 @@ class ClusterProvider(TableProvider):
         # Two clusters cannot hold one volume: with volume_id, the old cluster must go first.
         if news.get("volume_id") is not None:
             result.delete_before_replace = True
+        if not result.replaces:  # (the old outputs know its project, whoever chose it)
+            default_project_note(self.public_type, self.label(news), news.get("project_id"), olds.get("project_id"))
         return result
 
     # --- create --------------------------------------------------------------------------------
@@ -343,6 +344,12 @@ class ClusterProvider(TableProvider):
                 body["add_ons"] = [_add_on_update(a) for a in body["add_ons"]]
             try:
                 cluster = session.client().update_cluster(id_, ClusterUpdateRequest.model_validate(body))
+            except errors.NotFoundError:
+                raise ProviderError(
+                    f"{label} no longer exists at the API (deleted outside Pulumi?), so its "
+                    f"{', '.join(sorted(changes))} cannot be updated. Run `pulumi refresh` to drop it from the "
+                    "stack state, or `pulumi up --refresh` to create it again."
+                ) from None
             except errors.APIStatusError as exc:
                 raise ProviderError(
                     f"{label}: the API refused the update of {', '.join(sorted(changes))}: {exc}"
