@@ -69,7 +69,19 @@ def test_a_failing_service_during_preview_names_the_resource_and_the_next_step(
     assert "nothing was changed: run `pulumi preview` again later" in failed.output
     assert "Traceback" not in failed.output
     assert stack.resources(h.CLUSTER_TYPE) == [] and h.clusters(emu) == []
-    stack.preview()  # the service is back: the same preview passes
+    stack.up()  # the service is back: the same program goes through
+    _state_matches_api(stack, emu)
+    cluster = h.only_cluster(emu)
+
+    # The same on refresh: the read fails naming the cluster, and the state keeps it.
+    emu.admin.set_faults(rate_503=1.0, retry_after_seconds=0, methods=["GET"])
+    failed = stack.refresh(check=False)
+    emu.admin.set_faults(rate_503=0.0)
+    assert failed.returncode != 0
+    name = f"GpuCluster {cluster['cluster_name']} ({cluster['cluster_id']}): could not read it with the Together API"
+    assert name in failed.output, failed.output
+    assert "nothing was changed: run `pulumi refresh` again later" in failed.output
+    _state_matches_api(stack, emu)
 
 
 def test_an_update_of_a_cluster_deleted_outside_pulumi_says_refresh(

@@ -9,6 +9,7 @@ import pytest
 from emulator_process import DEFAULT_API_KEY, EmulatorProcess
 from together_pulumi.api import errors
 from together_pulumi.api.client import TogetherClient
+from together_pulumi.api.models import VolumeUpdateRequest
 from together_pulumi.resources import session
 from together_pulumi.resources.cluster.fields import READINESS_INPUTS
 from together_pulumi.resources.errors import ProviderError
@@ -233,7 +234,10 @@ def test_volume_create_returns_at_once_and_readiness_waits_then_resize_grows(slo
     again = VolumeReadinessProvider().update("r", outs(ready), volume_readiness_inputs(outs(grown)))
     assert outs(again)["status"] == "available" and outs(again)["size_tib"] == 6
     refreshed = volume.read(created.id, outs(grown))
-    assert outs(refreshed)["size_tib"] == 6 and refreshed.inputs is not None
+    assert outs(refreshed)["size_tib"] == 6 and refreshed.inputs is None  # no drift: the inputs stay
+    session.client().update_volume(VolumeUpdateRequest(volume_id=created.id, size_tib=8))  # outside Pulumi
+    drifted = volume.read(created.id, outs(grown))
+    assert outs(drifted)["size_tib"] == 8 and drifted.inputs is not None and drifted.inputs["size_tib"] == 8
 
 
 def test_a_volume_wait_that_fails_leaves_the_volume_recorded(slow: EmulatorProcess) -> None:

@@ -11,7 +11,8 @@ catalog, then the ones that ask the API about other objects (the object to adopt
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider, UpdateResult
@@ -32,6 +33,7 @@ __all__ = [
     "TableProvider",
     "WaitingProvider",
     "chosen_by_service",
+    "explained",
     "next_step",
     "uncertain_create_message",
     "with_service_values",
@@ -77,6 +79,18 @@ def next_step(exc: errors.TogetherError, command: str) -> str:
     if isinstance(exc, errors.TransportError | errors.ServerError | errors.RateLimitError):
         return f"The service is failing or busy right now and nothing was changed: run `{command}` again later."
     return f"Nothing was changed: fix what the API reports, then run `{command}` again."
+
+
+@contextmanager
+def explained(label: str, doing: str, command: str) -> Iterator[None]:
+    """An API error inside becomes a message naming the resource and what to do next (not a bare
+    ``GET ... -> 503``)."""
+    try:
+        yield
+    except errors.TogetherError as exc:
+        raise ProviderError(
+            f"{label}: could not {doing} with the Together API ({exc}). {next_step(exc, command)}"
+        ) from None
 
 
 def uncertain_create_message(label: str, adopt_field: str, exc: errors.UncertainCreateError) -> str:
@@ -162,16 +176,11 @@ class TableProvider(ConfiguredProvider):
         problem = session.preflight()
         if problem is not None:
             violations.append(Violation("", f"{self.public_type} {self.label(news)}: {problem}"))
-        try:
+        with explained(f"{self.public_type} {self.label(news)}", "check it", "pulumi preview"):
             if not violations:
                 violations = self.catalog_rules(inputs, session.catalog() or {})
             if not violations:
                 violations = self.api_rules(inputs)
-        except errors.TogetherError as exc:
-            raise ProviderError(
-                f"{self.public_type} {self.label(news)}: could not check it with the Together API ({exc}). "
-                f"{next_step(exc, 'pulumi preview')}"
-            ) from None
         return CheckResult(inputs, [CheckFailure(v.path, v.reason) for v in violations])
 
     def label(self, props: Mapping[str, Any]) -> str:

@@ -19,7 +19,7 @@ from pulumi.dynamic import CreateResult, ReadResult, Resource
 from ...api.enums import BillingType, ClusterStatus
 from .. import session
 from ..errors import ProviderError
-from ..provider import WaitingProvider, without_provider
+from ..provider import WaitingProvider, explained, without_provider
 from ..waiting import poll_until, progress
 from .fields import CLUSTER_FIELDS, GPUS_PER_NODE, READINESS_INPUTS, READINESS_OUTPUTS
 from .report import cluster_report, live_gpus
@@ -72,7 +72,9 @@ class ReadinessProvider(WaitingProvider):
         return CreateResult(f"{props['cluster_name']}-ready", self.wait(props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        cluster = session.client().find_cluster(props["cluster_id"])
+        label = f"GpuCluster {props.get('cluster_name') or props['cluster_id']} ({props['cluster_id']})"
+        with explained(label, "read it", "pulumi refresh"):
+            cluster = session.client().find_cluster(props["cluster_id"])
         if cluster is None:
             return ReadResult("", {})
         outs = without_provider(props)

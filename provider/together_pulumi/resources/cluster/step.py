@@ -29,6 +29,7 @@ from ..provider import (
     TableProvider,
     announce_take_over,
     chosen_by_service,
+    explained,
     uncertain_create_message,
     with_service_values,
     without_provider,
@@ -293,7 +294,8 @@ class ClusterProvider(TableProvider):
     # --- refresh, update, delete ---------------------------------------------------------------
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        cluster = session.client().find_cluster(id_)
+        with explained(f"GpuCluster {props.get('cluster_name') or id_} ({id_})", "read it", "pulumi refresh"):
+            cluster = session.client().find_cluster(id_)
         if cluster is None:
             return ReadResult("", {})
         observed = without_provider(props)

@@ -19,7 +19,7 @@ from ..errors import ProviderError
 from ..fields import Field, Violation, from_engine, known, show
 from ..linked import co_location_violations, creates_object, default_project_note, newly_stated, project_violations
 from ..naming import name_problem
-from ..provider import TableProvider, announce_take_over, uncertain_create_message, without_provider
+from ..provider import TableProvider, announce_take_over, explained, uncertain_create_message, without_provider
 from ..waiting import WaitTimeoutError, poll_until, progress
 from .fields import VOLUME_FIELDS
 
@@ -163,11 +163,12 @@ class SharedVolumeProvider(TableProvider):
     # --- refresh, update, delete ---------------------------------------------------------------
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        volume = session.client().find_volume(id_)
+        with explained(f"SharedVolume {props.get('volume_name') or id_} ({id_})", "read it", "pulumi refresh"):
+            volume = session.client().find_volume(id_)
         if volume is None:
             return ReadResult("", {})
         outs = self._outputs(props, volume)
-        return ReadResult(id_, outs, self.inputs_from_state(outs))
+        return ReadResult(id_, outs, self.refreshed_inputs(props, outs))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         from ...api.models import VolumeUpdateRequest
