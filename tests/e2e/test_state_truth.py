@@ -151,8 +151,8 @@ def test_stating_the_value_the_service_has_is_no_change(emu: EmulatorProcess, en
         # (the legacy driver selector instead of the catalogue id: the pair goes together)
         {"driver": None, "cuda": cluster["cuda_version"], "nvidiaDriver": cluster["nvidia_driver_version"]},
     ]
-    for step in stated:
-        for key, value in step.items():
+    for settings in stated:
+        for key, value in settings.items():
             if value is None:
                 stack.remove_config(key)
             else:
@@ -168,6 +168,6 @@ def test_stating_the_value_the_service_has_is_no_change(emu: EmulatorProcess, en
     stack.set_config("slurmShm", "128")
     preview = stack.preview()
     assert preview.ops(h.CLUSTER_TYPE) == ["replace"], preview.ops_by_type()
-    (step,) = [s for s in preview.steps if s.op == "replace"]
-    assert step.replace_reasons == ("slurm_shm_size_gib",)
+    (replace,) = [s for s in preview.steps if s.op == "replace"]
+    assert replace.replace_reasons == ("slurm_shm_size_gib",)
     assert _state_matches_api(stack, emu)["cluster_id"] == cluster["cluster_id"]
