@@ -104,6 +104,37 @@ def test_an_update_of_a_cluster_deleted_outside_pulumi_says_refresh(
     assert h.only_cluster(emu)["num_gpus"] == 16
 
 
+VOLUME_PROGRAM = '''\
+"""One SharedVolume whose size comes from config (messages e2e test)."""
+
+import pulumi
+
+import together_pulumi as together
+
+together.SharedVolume("data", region="us-central-8", size_tib=pulumi.Config().get_int("sizeTib") or 1)
+'''
+
+
+def test_a_resize_of_a_volume_deleted_outside_pulumi_says_refresh(
+    emu: EmulatorProcess, engine_bin: Path, tmp_path: Path
+) -> None:
+    stack = h.program_stack(tmp_path, emu, engine_bin, source=VOLUME_PROGRAM)
+    stack.up()
+    (volume,) = h.volumes(emu)
+    assert stack.only_resource(h.VOLUME_TYPE)["id"] == volume["volume_id"]
+    with emu.client() as api:
+        api.delete(f"{h.VOLUMES_ROUTE}/{volume['volume_id']}").raise_for_status()
+
+    stack.set_config("sizeTib", "2")
+    failed = stack.up(check=False)
+    assert failed.returncode != 0
+    assert f"({volume['volume_id']}) no longer exists at the API (deleted outside Pulumi?)" in failed.output
+    assert "Run `pulumi refresh` to drop it from the stack state, or `pulumi up --refresh`" in failed.output
+    stack.up("--refresh")
+    (again,) = h.volumes(emu)
+    assert stack.only_resource(h.VOLUME_TYPE)["id"] == again["volume_id"] and again["size_tib"] == 2
+
+
 @pytest.mark.parametrize(
     ("mistake", "message"),
     [

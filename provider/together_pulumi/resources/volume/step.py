@@ -175,10 +175,15 @@ class SharedVolumeProvider(TableProvider):
 
         client = session.client()
         size = int(news["size_tib"])
+        label = f"SharedVolume {news['volume_name']} ({id_})"
         if size != int(olds.get("size_tib") or 0):
-            label = f"SharedVolume {news['volume_name']} ({id_})"
             try:
                 volume = client.update_volume(VolumeUpdateRequest(volume_id=id_, size_tib=size))
+            except errors.NotFoundError:
+                raise ProviderError(
+                    f"{label} no longer exists at the API (deleted outside Pulumi?), so it cannot be resized. Run "
+                    "`pulumi refresh` to drop it from the stack state, or `pulumi up --refresh` to create it again."
+                ) from None
             except errors.APIStatusError as exc:
                 raise ProviderError(f"{label}: the API refused the resize to {size} TiB: {exc}") from None
             progress(f"{label}: resizing to {size} TiB")
