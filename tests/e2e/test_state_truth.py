@@ -18,6 +18,7 @@ from emulator_process import EmulatorProcess
 
 from . import harness as h
 from .pulumi_cli import VENV_BIN, ProgramStack
+from .test_review import REVIEW_PROGRAM
 
 pytestmark = pytest.mark.e2e
 
@@ -68,10 +69,12 @@ def test_refresh_without_drift_changes_nothing_a_reviewer_reads(
     diff_before = stack.preview_diff().stdout
     stack.remove_config("gpuType")
 
+    every_input = {r["urn"]: r.get("inputs") for r in stack.export()["deployment"]["resources"]}
     stack.refresh()
     _state_matches_api(stack, emu)
     after = _cluster_inputs(stack)
     assert after == before, f"a refresh without drift changed the inputs: {before} -> {after}"
+    assert {r["urn"]: r.get("inputs") for r in stack.export()["deployment"]["resources"]} == every_input
     stack.expect_no_changes()
 
     # A replacement afterwards: only what the program changed shows, as it did before the refresh.
@@ -171,3 +174,19 @@ def test_stating_the_value_the_service_has_is_no_change(emu: EmulatorProcess, en
     (replace,) = [s for s in preview.steps if s.op == "replace"]
     assert replace.replace_reasons == ("slurm_shm_size_gib",)
     assert _state_matches_api(stack, emu)["cluster_id"] == cluster["cluster_id"]
+
+
+def test_refresh_of_a_volume_and_its_cluster_changes_no_input(
+    emu: EmulatorProcess, engine_bin: Path, tmp_path: Path
+) -> None:
+    stack = h.program_stack(tmp_path, emu, engine_bin, source=REVIEW_PROGRAM)
+    stack.up()
+    every_input = {r["urn"]: r.get("inputs") for r in stack.export()["deployment"]["resources"]}
+
+    stack.refresh()
+
+    assert {r["urn"]: r.get("inputs") for r in stack.export()["deployment"]["resources"]} == every_input
+    (volume,) = h.volumes(emu)
+    assert stack.only_resource(h.VOLUME_TYPE)["id"] == volume["volume_id"]
+    _state_matches_api(stack, emu)
+    stack.expect_no_changes()
