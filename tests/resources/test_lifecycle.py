@@ -14,6 +14,7 @@ from together_pulumi.resources import session
 from together_pulumi.resources.cluster.fields import READINESS_INPUTS
 from together_pulumi.resources.errors import ProviderError
 from together_pulumi.resources.gpu_cluster import ClusterProvider, ReadinessProvider
+from together_pulumi.resources.provider import SERVICE_CHOSEN
 from together_pulumi.resources.shared_volume import SharedVolumeProvider
 from together_pulumi.resources.volume.fields import READINESS_INPUTS as VOLUME_READINESS_INPUTS
 from together_pulumi.resources.volume.readiness import VolumeReadinessProvider
@@ -183,6 +184,30 @@ def test_values_the_service_chose_stay_put_after_a_refresh(api: EmulatorProcess)
     # Stating the value the service chose is no change either.
     stated = ClusterProvider().check(inputs, {**CLUSTER, **{n: outs(read)[n] for n in chosen}}).inputs
     assert ClusterProvider().diff(created.id, outs(read), stated).changes is False
+
+
+def test_the_state_keeps_the_services_values_apart_from_the_programs(api: EmulatorProcess) -> None:
+    """An in-place switch to SLURM gets the service's shared memory: recorded as the service's (not an
+    input), stating it is no change, a switch back drops it; a drifted refresh reports the program's
+    settings only."""
+    provider = ClusterProvider()
+    inputs = checked(CLUSTER)
+    created = provider.create(inputs)
+    slurm = dict(provider.check(inputs, {**CLUSTER, "cluster_type": "SLURM"}).inputs)
+    switched = outs(provider.update(created.id, outs(created), slurm))
+    assert switched["slurm_shm_size_gib"] == 64 and "slurm_shm_size_gib" in switched[SERVICE_CHOSEN]
+    assert "slurm_shm_size_gib" not in provider.inputs_from_state(switched)
+    stated = dict(provider.check(slurm, {**CLUSTER, "cluster_type": "SLURM", "slurm_shm_size_gib": 64}).inputs)
+    assert provider.diff(created.id, switched, stated).changes is False
+    assert provider.diff(created.id, switched, {**stated, "slurm_shm_size_gib": 128}).replaces == ["slurm_shm_size_gib"]
+
+    back = outs(provider.update(created.id, switched, inputs))
+    assert "slurm_shm_size_gib" not in back and "slurm_shm_size_gib" not in back[SERVICE_CHOSEN]
+
+    api.admin.scale_cluster(created.id, 32)
+    read = provider.read(created.id, back)
+    assert read.inputs == {**provider.inputs_from_state(back), "num_gpus": 32}
+    assert not set(back[SERVICE_CHOSEN]) & set(read.inputs)
 
 
 def test_autoscaler_moves_within_bounds_are_not_drift(api: EmulatorProcess) -> None:
