@@ -114,9 +114,11 @@ def test_unknown_values_are_reported_as_unknown_during_preview() -> None:
     props = cluster_props(region=UNKNOWN_STRING)
     with pytest.raises(UnknownValueError) as error:
         validate("together-allowed-regions", CLUSTER_TYPE, props, {"allowedRegions": ["us-west-2"]})
-    # Pulumi shows: "can't run policy ... during preview: string value at .region of GpuCluster "train" can't be
-    # known during preview"; `pulumi up` runs the rule again with the value known.
-    assert error.value.message == 'string value at .region of GpuCluster "train" can\'t be known during preview'
+    # Pulumi shows: "can't run policy ... during preview: <this message>"; `pulumi up` runs the rule again
+    # with the value known.
+    assert error.value.message == (
+        'region of GpuCluster "train" is not known until `pulumi up`, which runs this policy with the values'
+    )
 
 
 def test_unconfigured_rules_say_they_do_not_apply() -> None:

@@ -10,10 +10,12 @@ import pytest
 from emulator_process import DEFAULT_API_KEY, EmulatorProcess, start_emulator
 from together_pulumi.api import errors
 from together_pulumi.api.client import TogetherClient
+from together_pulumi.api.models import VolumeUpdateRequest
 from together_pulumi.resources import session
 from together_pulumi.resources.cluster.fields import READINESS_INPUTS
 from together_pulumi.resources.errors import ProviderError
 from together_pulumi.resources.gpu_cluster import ClusterProvider, ReadinessProvider
+from together_pulumi.resources.provider import SERVICE_CHOSEN
 from together_pulumi.resources.shared_volume import SharedVolumeProvider
 from together_pulumi.resources.volume.fields import READINESS_INPUTS as VOLUME_READINESS_INPUTS
 from together_pulumi.resources.volume.readiness import VolumeReadinessProvider
@@ -168,15 +170,45 @@ def test_refresh_reports_out_of_band_scale_and_deletion(api: EmulatorProcess) ->
 
 
 def test_values_the_service_chose_stay_put_after_a_refresh(api: EmulatorProcess) -> None:
-    """The driver and project a refresh records are not removals in the next preview (nor changes)."""
+    """The driver and project the service chose stay in the state's outputs, never in its inputs: a
+    refresh without drift keeps the inputs as they were, and the next preview is no change."""
     inputs = checked(CLUSTER)
     created = ClusterProvider().create(inputs)
+    chosen = ("project_id", "nvidia_version_id", "cuda_version", "nvidia_driver_version")
     read = ClusterProvider().read(created.id, outs(created))
-    assert read.inputs is not None and read.inputs["project_id"] and read.inputs["nvidia_version_id"]
-    rechecked = ClusterProvider().check(read.inputs, CLUSTER).inputs
-    for name in ("project_id", "nvidia_version_id", "cuda_version", "nvidia_driver_version", "cluster_name"):
-        assert rechecked[name] == read.inputs[name], name
+    assert read.inputs is None
+    assert all(outs(read)[name] for name in chosen)
+    assert not set(chosen) & set(ClusterProvider().inputs_from_state(outs(read)))
+    rechecked = ClusterProvider().check(inputs, CLUSTER).inputs
+    assert rechecked["cluster_name"] == outs(read)["cluster_name"]
     assert ClusterProvider().diff(created.id, outs(read), rechecked).changes is False
+    # Stating the value the service chose is no change either.
+    stated = ClusterProvider().check(inputs, {**CLUSTER, **{n: outs(read)[n] for n in chosen}}).inputs
+    assert ClusterProvider().diff(created.id, outs(read), stated).changes is False
+
+
+def test_the_state_keeps_the_services_values_apart_from_the_programs(api: EmulatorProcess) -> None:
+    """An in-place switch to SLURM gets the service's shared memory: recorded as the service's (not an
+    input), stating it is no change, a switch back drops it; a drifted refresh reports the program's
+    settings only."""
+    provider = ClusterProvider()
+    inputs = checked(CLUSTER)
+    created = provider.create(inputs)
+    slurm = dict(provider.check(inputs, {**CLUSTER, "cluster_type": "SLURM"}).inputs)
+    switched = outs(provider.update(created.id, outs(created), slurm))
+    assert switched["slurm_shm_size_gib"] == 64 and "slurm_shm_size_gib" in switched[SERVICE_CHOSEN]
+    assert "slurm_shm_size_gib" not in provider.inputs_from_state(switched)
+    stated = dict(provider.check(slurm, {**CLUSTER, "cluster_type": "SLURM", "slurm_shm_size_gib": 64}).inputs)
+    assert provider.diff(created.id, switched, stated).changes is False
+    assert provider.diff(created.id, switched, {**stated, "slurm_shm_size_gib": 128}).replaces == ["slurm_shm_size_gib"]
+
+    back = outs(provider.update(created.id, switched, inputs))
+    assert "slurm_shm_size_gib" not in back and "slurm_shm_size_gib" not in back[SERVICE_CHOSEN]
+
+    api.admin.scale_cluster(created.id, 32)
+    read = provider.read(created.id, back)
+    assert read.inputs == {**provider.inputs_from_state(back), "num_gpus": 32}
+    assert not set(back[SERVICE_CHOSEN]) & set(read.inputs)
 
 
 def test_autoscaler_moves_within_bounds_are_not_drift(api: EmulatorProcess) -> None:
@@ -228,7 +260,10 @@ def test_volume_create_returns_at_once_and_readiness_waits_then_resize_grows(slo
     again = VolumeReadinessProvider().update("r", outs(ready), volume_readiness_inputs(outs(grown)))
     assert outs(again)["status"] == "available" and outs(again)["size_tib"] == 6
     refreshed = volume.read(created.id, outs(grown))
-    assert outs(refreshed)["size_tib"] == 6 and refreshed.inputs is not None
+    assert outs(refreshed)["size_tib"] == 6 and refreshed.inputs is None  # no drift: the inputs stay
+    session.client().update_volume(VolumeUpdateRequest(volume_id=created.id, size_tib=8))  # outside Pulumi
+    drifted = volume.read(created.id, outs(grown))
+    assert outs(drifted)["size_tib"] == 8 and drifted.inputs is not None and drifted.inputs["size_tib"] == 8
 
 
 def test_a_volume_wait_that_fails_leaves_the_volume_recorded(slow: EmulatorProcess) -> None:

@@ -121,9 +121,11 @@ def test_shared_volume_both_styles(mocks: Mocks) -> pulumi.Output[Any]:
 
 
 def test_mixing_args_and_keywords_or_unknown_keywords_is_a_clear_error(mocks: Mocks) -> None:
-    with pytest.raises(TypeError, match="unknown argument\\(s\\) gpus; valid:"):
+    with pytest.raises(ProgramError, match="gpus is not an argument of GpuClusterArgs; valid:"):
         together.GpuCluster("bad", region="us-central-8", gpu_type="H100_SXM", gpus=8)
-    with pytest.raises(TypeError, match="either an GpuClusterArgs or keyword arguments"):
+    with pytest.raises(ProgramError, match="GpuCluster bad: region is required: Region to create the cluster in"):
+        together.GpuCluster("bad", gpu_type="H100_SXM", num_gpus=8)
+    with pytest.raises(ProgramError, match="either a GpuClusterArgs or keyword arguments"):
         together.GpuCluster(
             "bad", together.GpuClusterArgs(region="r", gpu_type="H100_SXM", num_gpus=8), region="us-central-8"
         )

@@ -141,7 +141,8 @@ def test_gate_on_preview_errors() -> None:
     data["diagnostics"] = [{"message": "error: preview failed\n", "severity": "error"}]
     summary = summarize(data)
     assert evaluate(summary, ("error",)).failed
-    assert "⛔ **ERROR** error: preview failed" in render_markdown(summary)
+    assert "⛔ **ERROR** preview failed" in render_markdown(summary)
+    assert evaluate(summary, ("error",)).reasons == ("error: preview failed",)  # one label, not "error: error:"
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)

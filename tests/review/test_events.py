@@ -33,7 +33,7 @@ def test_policy_verdicts() -> None:
     assert (
         gpus.message == 'GpuCluster "train": 16 GPUs (num_gpus 16) exceed the maximum of 8 GPUs per cluster (maxGpus).'
     )
-    assert summary.errors == ("error: preview failed",)
+    assert summary.errors == ("preview failed",)  # (the engine's "error: " prefix is the finding's label)
     assert evaluate(summary, ("policy",)).failed
     assert not evaluate(summary, ("delete",)).failed
     text = render_markdown(summary)

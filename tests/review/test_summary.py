@@ -216,7 +216,7 @@ def test_preview_errors_are_findings() -> None:
         {"message": "some info\n", "severity": "info"},
     ]
     summary = summarize(data)
-    assert summary.errors == ("error: preview failed",)
+    assert summary.errors == ("preview failed",)  # (the engine's "error: " prefix is the finding's label)
     assert summary.findings[0].kind == "error"
 
 

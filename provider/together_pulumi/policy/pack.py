@@ -77,6 +77,18 @@ def _subject(
     return None
 
 
+class _NotKnownYet(UnknownValueError):
+    """Values a rule needs are unknown during preview. The SDK's own message would read "string value
+    at .<our list> can't be known", so the message names the values and when the rule runs instead."""
+
+    def __init__(self, unknown: list[str]) -> None:
+        super().__init__(UNKNOWN_STRING_VALUE, unknown)
+        verb = "is" if len(unknown) == 1 else "are"
+        self.message = (
+            f"{', '.join(unknown)} {verb} not known until `pulumi up`, which runs this policy with the values"
+        )
+
+
 def _report(outcome: Outcome, report: ReportViolation, not_applicable: Any, urn: str | None = None) -> None:
     for message in outcome.violations:
         report(message, urn)
@@ -84,7 +96,7 @@ def _report(outcome: Outcome, report: ReportViolation, not_applicable: Any, urn:
         return
     if outcome.unknown:
         # The SDK's own way of saying "can't run this policy during preview" (an advisory note).
-        raise UnknownValueError(UNKNOWN_STRING_VALUE, [", ".join(outcome.unknown)])
+        raise _NotKnownYet(outcome.unknown)
     if outcome.not_applicable:
         not_applicable(outcome.not_applicable)
 

@@ -88,7 +88,7 @@ class GpuCluster(GpuClusterOutputs, pulumi.ComponentResource):
         **kwargs: Any,
     ) -> None:
         quiet_interrupts()
-        props = props_from_args(GpuClusterArgs, args, kwargs, CLUSTER_FIELDS, "GpuCluster")
+        props = props_from_args(GpuClusterArgs, args, kwargs, CLUSTER_FIELDS, f"GpuCluster {resource_name}")
         props = {k: v for k, v in props.items() if k not in READINESS_OUTPUTS}
         owner = f"GpuCluster {resource_name}"
         opts = import_as_adoption(opts, props, "existing_cluster_id", owner)

@@ -58,26 +58,28 @@ def to_props(value: Any) -> Any:
 
 
 def props_from_args(
-    args_class: type[_A], args: _A | None, kwargs: dict[str, Any], table: tuple[Field, ...], resource_type: str
+    args_class: type[_A], args: _A | None, kwargs: dict[str, Any], table: tuple[Field, ...], owner: str
 ) -> dict[str, Any]:
     """Accept either ``Resource(name, Args(...))`` or ``Resource(name, field=...)``, not both.
 
     Every field of the table is present in the result (``None`` when unset): the Pulumi SDK only
-    makes attributes of the keys it is given, and output-only fields must be attributes too.
+    makes attributes of the keys it is given, and output-only fields must be attributes too. A
+    mistake is a :class:`ProgramError` naming ``owner`` ("GpuCluster train"), never a traceback.
     """
+    kind = args_class.__name__
     if args is not None and kwargs:
-        raise TypeError(f"{resource_type}: pass either an {args_class.__name__} or keyword arguments, not both")
+        raise ProgramError(f"{owner}: pass either a {kind} or keyword arguments, not both")
     if args is None:
         valid = {f.name for f in dataclasses.fields(args_class)}  # type: ignore[arg-type]
         unknown = sorted(set(kwargs) - valid)
         if unknown:
-            raise TypeError(
-                f"{resource_type}: unknown argument(s) {', '.join(unknown)}; valid: {', '.join(sorted(valid))}"
+            raise ProgramError(
+                f"{owner}: {', '.join(unknown)} is not an argument of {kind}; valid: {', '.join(sorted(valid))}"
             )
-        try:
-            args = args_class(**kwargs)
-        except TypeError as exc:
-            raise TypeError(f"{resource_type}: {exc}") from None
+        missing = [f for f in table if f.input and f.required and kwargs.get(f.name) is None]
+        if missing:
+            raise ProgramError(f"{owner}: " + "; ".join(f"{f.name} is required: {f.description}" for f in missing))
+        args = args_class(**kwargs)
     props: dict[str, Any] = {f.name: None for f in table}
     props.update(to_props(args))
     return props

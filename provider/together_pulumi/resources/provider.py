@@ -12,7 +12,8 @@ catalog, then the ones that ask the API about other objects (the object to adopt
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -32,12 +33,17 @@ __all__ = [
     "NAME_SEED",
     "PRIVATE_INPUTS",
     "REPLACE_ON_CHANGES",
+    "SERVICE_CHOSEN",
     "ConfiguredProvider",
     "Named",
     "TableProvider",
     "WaitingProvider",
+    "chosen_by_service",
+    "explained",
     "newly_stated_value",
+    "next_step",
     "uncertain_create_message",
+    "with_service_values",
     "without_provider",
 ]
 
@@ -66,9 +72,51 @@ class Named:
     created_at: datetime | None = None
 
 
+#: Private output: the inputs whose value in the state the service (or the catalog) chose because the
+#: program gave none. Stating that value later is no change; a refresh never reports them as inputs.
+SERVICE_CHOSEN = "_service_chosen"
+
+
+def chosen_by_service(props: Mapping[str, Any]) -> set[str]:
+    """The inputs whose value in this state the service chose (see :data:`SERVICE_CHOSEN`)."""
+    return set(props.get(SERVICE_CHOSEN) or ())
+
+
+def with_service_values(
+    outs: Mapping[str, Any], given: Mapping[str, Any], reported: Mapping[str, Any]
+) -> dict[str, Any]:
+    """``outs`` with the service's value of every input in ``reported`` that the program left out of
+    ``given``, named in :data:`SERVICE_CHOSEN` (values the service chose earlier and no longer reports
+    leave the state)."""
+    result = {k: v for k, v in outs.items() if k not in chosen_by_service(outs) or given.get(k) is not None}
+    chosen = sorted(n for n, v in reported.items() if given.get(n) is None and v is not None and v != "")
+    result.update({name: reported[name] for name in chosen})
+    result[SERVICE_CHOSEN] = chosen
+    return result
+
+
 def without_provider(props: Mapping[str, Any]) -> dict[str, Any]:
     """A copy without ``__provider`` (the host adds it back to whatever a method returns)."""
     return {k: v for k, v in props.items() if k != "__provider"}
+
+
+def next_step(exc: errors.TogetherError, command: str) -> str:
+    """What to do after an API error a user cannot fix in the program."""
+    if isinstance(exc, errors.TransportError | errors.ServerError | errors.RateLimitError):
+        return f"The service is failing or busy right now and nothing was changed: run `{command}` again later."
+    return f"Nothing was changed: fix what the API reports, then run `{command}` again."
+
+
+@contextmanager
+def explained(label: str, doing: str, command: str) -> Iterator[None]:
+    """An API error inside becomes a message naming the resource and what to do next (not a bare
+    ``GET ... -> 503``)."""
+    try:
+        yield
+    except errors.TogetherError as exc:
+        raise ProviderError(
+            f"{label}: could not {doing} with the Together API ({exc}). {next_step(exc, command)}"
+        ) from None
 
 
 def uncertain_create_message(label: str, adopt_field: str, exc: errors.UncertainCreateError) -> str:
@@ -154,12 +202,13 @@ class TableProvider(ConfiguredProvider):
         problem = session.preflight()
         if problem is not None:
             violations.append(Violation("", f"{self.public_type} {self.label(news)}: {problem}"))
-        if not violations:
-            violations = self.catalog_rules(inputs, session.catalog() or {})
-        if not violations:
-            violations = self.api_rules(olds, inputs)
-        if not violations:
-            self.note_taken_name(olds, inputs)
+        with explained(f"{self.public_type} {self.label(news)}", "check it", "pulumi preview"):
+            if not violations:
+                violations = self.catalog_rules(inputs, session.catalog() or {})
+            if not violations:
+                violations = self.api_rules(olds, inputs)
+            if not violations:
+                self.note_taken_name(olds, inputs)
         return CheckResult(inputs, [CheckFailure(v.path, v.reason) for v in violations])
 
     def label(self, props: Mapping[str, Any]) -> str:
@@ -207,7 +256,7 @@ class TableProvider(ConfiguredProvider):
         """The inputs whose change makes a new object, as the user gave them: an auto-name is derived
         from them, and while they stay the same the object does. (Computed inputs, whose values may
         come from the service, and links to other objects are left out.)"""
-        skip = {self.name_field, *self.name_links}
+        skip = {self.name_field, *self.name_links, *chosen_by_service(props)}
         return {
             f.name: props[f.name]
             for f in self.table
@@ -410,10 +459,22 @@ class TableProvider(ConfiguredProvider):
         return getattr(found, self.name_field, None) if found is not None else None
 
     def inputs_from_state(self, state: Mapping[str, Any]) -> dict[str, Any]:
-        """The inputs a refresh reports, so that the next preview shows only real drift."""
-        inputs = {f.name: state[f.name] for f in self.table if f.input and state.get(f.name) is not None}
+        """The inputs a state records: what the program gave, never what the service chose."""
+        chosen = chosen_by_service(state)
+        inputs = {
+            f.name: state[f.name]
+            for f in self.table
+            if f.input and f.name not in chosen and state.get(f.name) is not None
+        }
         inputs.update({key: state[key] for key in PRIVATE_INPUTS if state.get(key) is not None})
         return inputs
+
+    def refreshed_inputs(self, old: Mapping[str, Any], observed: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The inputs a refresh reports (``old`` and ``observed`` are the state before and after): None,
+        which keeps the stored inputs exactly, unless a setting of the program drifted; then the
+        program's settings with the drifted values, so that the next preview shows that drift only."""
+        before, after = self.inputs_from_state(old), self.inputs_from_state(observed)
+        return None if values_equal(before, after) else after
 
     # --- diff ----------------------------------------------------------------------------------
 
@@ -423,12 +484,14 @@ class TableProvider(ConfiguredProvider):
         A field the user never set is not drift; ``__provider`` is ignored; a value still unknown
         during preview counts as a change of its kind. A field the user set before and has now
         removed is a change too, except for computed ones (the service then keeps its own value)
-        and provider settings. Re-declaring the adopted object's own id is no change; a replacement
+        and provider settings. Stating the value the service chose (kept in the old outputs, see
+        :data:`SERVICE_CHOSEN`) is no change. Re-declaring the adopted object's own id is no change; a replacement
         that would adopt the object it is meant to replace is refused. A replacement that keeps the
         name deletes the old object first: two objects never share a name (names are how an
         interrupted create is found again).
         """
         olds, news = from_engine(olds), from_engine(news)
+        chosen = chosen_by_service(olds)
         changed: list[str] = []
         replaces: list[str] = []
         for f in self.table:
@@ -436,7 +499,7 @@ class TableProvider(ConfiguredProvider):
                 continue
             new, old = news.get(f.name), olds.get(f.name)
             if new is None:
-                if old is None or f.computed or not f.sent or f.change is Change.STATE_ONLY:
+                if old is None or f.computed or not f.sent or f.change is Change.STATE_ONLY or f.name in chosen:
                     continue
             elif not contains_unknown(new) and (
                 values_equal(old, new) or (f.name == self.adopt_field and new == olds.get(self.id_field))
@@ -453,6 +516,10 @@ class TableProvider(ConfiguredProvider):
                 f"deletes. Revert the change, or remove {self.adopt_field} to let Pulumi create a new one (and "
                 f"delete {adopted})."
             )
+        # An auto-name that changes with the other replacing inputs is their consequence, not a cause.
+        name_follows = self.is_auto_named(olds) and self.is_auto_named(news)
+        if name_follows and self.name_field in replaces and len(replaces) > 1:
+            replaces.remove(self.name_field)
         # (Also for a replacement the user forces: the engine reads this flag whatever the replaces.)
         same_name = values_equal(news.get(self.name_field), olds.get(self.name_field))
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=same_name)

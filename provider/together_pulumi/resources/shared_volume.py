@@ -46,7 +46,7 @@ class SharedVolume(Resource, SharedVolumeOutputs, module="together", name="Share
         **kwargs: Any,
     ) -> None:
         quiet_interrupts()
-        props = props_from_args(SharedVolumeArgs, args, kwargs, VOLUME_FIELDS, "SharedVolume")
+        props = props_from_args(SharedVolumeArgs, args, kwargs, VOLUME_FIELDS, f"SharedVolume {resource_name}")
         owner = f"SharedVolume {resource_name}"
         claim_name("volume", props.get("volume_name"), owner)
         opts = import_as_adoption(opts, props, "existing_volume_id", owner) or pulumi.ResourceOptions()

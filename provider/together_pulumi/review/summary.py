@@ -300,7 +300,9 @@ def _replacing_changes(resource: _Resource) -> list[str]:
     """The replacing settings that change, for a replacement the engine gives no reasons for (one it
     makes because a resource this one depends on is deleted before its replacement)."""
     before, after = settings((resource.old or {}).get("inputs")), settings((resource.new or {}).get("inputs"))
-    return sorted(p for p in replacing_settings(resource.type) if before.get(p) != after.get(p))
+    changed = sorted(p for p in replacing_settings(resource.type) if before.get(p) != after.get(p))
+    # An auto-name follows the replacing change: it is a reason only when nothing else changed.
+    return [p for p in changed if p not in _NAMES] or changed
 
 
 def _operation(ops: Sequence[str]) -> Operation:
@@ -320,6 +322,10 @@ def _props(state: Mapping[str, Any] | None, *, outputs_first: bool) -> dict[str,
     return {**inputs, **outputs} if outputs_first else {**outputs, **inputs}
 
 
+#: The names of the objects: a replacement's new auto-name is not one of its causes.
+_NAMES = ("cluster_name", "volume_name")
+
+
 def _changes(resource: _Resource, before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[Change, ...]:
     # Settings a user can declare: those in either side's inputs (outputs also hold status, nodes, ...).
     declared = {*settings((resource.old or {}).get("inputs")), *settings((resource.new or {}).get("inputs"))}
@@ -329,6 +335,8 @@ def _changes(resource: _Resource, before: Mapping[str, Any], after: Mapping[str,
         old, new = before.get(prop), after.get(prop)
         if old == new and old is not UNKNOWN:
             continue
+        if prop in _NAMES and reasons and prop not in reasons:
+            continue  # an auto-name that follows the replacing change, not a change of the program
         changes.append(Change(prop, display(old), display(new), replaces=prop in reasons))
     return tuple(changes)
 
@@ -527,7 +535,7 @@ def summarize(preview: str | bytes | Mapping[str, Any], rate_card: RateCard | No
         elif op not in ("unchanged", "other") and not _is_ours(resource.type):
             others[op] = others.get(op, 0) + 1
     errors = tuple(
-        str(d.get("message", "")).strip()
+        _error_text(str(d.get("message", "")))
         for d in data.get("diagnostics") or []
         if isinstance(d, Mapping) and d.get("severity") == "error"
     )
@@ -535,6 +543,12 @@ def summarize(preview: str | bytes | Mapping[str, Any], rate_card: RateCard | No
     complete = not isinstance(summary_same, int) or summary_same <= same_steps
     violations = tuple(_violation(v) for v in data.get("policyViolations") or [] if isinstance(v, Mapping))
     return Summary(tuple(rows), errors, complete, rate_card, others, tuple(dict.fromkeys(violations)))
+
+
+def _error_text(message: str) -> str:
+    """An error diagnostic without the engine's ``error:`` prefix (findings are labelled already)."""
+    text = message.strip()
+    return text[len("error:") :].strip() if text.lower().startswith("error:") else text
 
 
 def _resource_title(urn: str) -> str:

@@ -19,7 +19,7 @@ from pulumi.dynamic import CreateResult, ReadResult, Resource
 from ...api.enums import BillingType, ClusterStatus
 from .. import session
 from ..errors import ProviderError
-from ..provider import WaitingProvider, without_provider
+from ..provider import WaitingProvider, explained, without_provider
 from ..shared_reads import SHARED_POLL_SECONDS, shared_poll
 from ..waiting import poll_until, progress
 from .fields import CLUSTER_FIELDS, GPUS_PER_NODE, READINESS_INPUTS, READINESS_OUTPUTS
@@ -75,7 +75,9 @@ class ReadinessProvider(WaitingProvider):
         return CreateResult(f"{props['cluster_name']}-ready", self.wait(props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        cluster = session.client().find_cluster(props["cluster_id"])
+        label = f"GpuCluster {props.get('cluster_name') or props['cluster_id']} ({props['cluster_id']})"
+        with explained(label, "read it", "pulumi refresh"):
+            cluster = session.client().find_cluster(props["cluster_id"])
         if cluster is None:
             return ReadResult("", {})
         outs = without_provider(props)
@@ -104,7 +106,11 @@ class ReadinessProvider(WaitingProvider):
         def describe(c: Cluster | None) -> str:
             if c is None:
                 return "gone"
-            return f"{c.status}, {len(c.gpu_worker_nodes)} of {want_gpus // GPUS_PER_NODE} GPU nodes"
+            # (Preemptible GPUs run on nodes of their own, beside the ones num_gpus asks for.)
+            have, want = len(c.gpu_worker_nodes), (want_gpus + c.allocated_preemptible_gpus) // GPUS_PER_NODE
+            if have > want:
+                return f"{c.status}, {have} GPU nodes, scaling down to {want}"
+            return f"{c.status}, {have} of {want} GPU nodes"
 
         def stuck(c: Cluster | None) -> str | None:
             if c is None:

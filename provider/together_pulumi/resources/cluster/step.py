@@ -30,8 +30,11 @@ from ..provider import (
     Named,
     TableProvider,
     announce_take_over,
+    chosen_by_service,
+    explained,
     newly_stated_value,
     uncertain_create_message,
+    with_service_values,
     without_provider,
 )
 from ..waiting import poll_until, progress
@@ -56,6 +59,23 @@ _OBSERVED = {
     "num_preemptible_gpus": "desired_preemptible_gpus",
     "num_capacity_pool_gpus": "num_capacity_pool_gpus",
 }
+
+#: Replacing inputs the service reports a value of when the program gives none, by our name -> its
+#: attribute: the state keeps that value, so that stating it later is no change.
+_REPORTED = {
+    "nvidia_version_id": "nvidia_driver_version_id",
+    "cuda_version": "cuda_version",
+    "nvidia_driver_version": "nvidia_driver_version",
+    "project_id": "project_id",
+    "slurm_shm_size_gib": "slurm_shm_size_gib",
+    "install_traefik": "install_traefik",
+    "capacity_pool_id": "capacity_pool_id",
+    "oidc_config": "oidc_config",
+}
+
+
+def _reported(cluster: Cluster) -> dict[str, Any]:
+    return {name: getattr(cluster, attribute) for name, attribute in _REPORTED.items()}
 
 
 class ClusterProvider(TableProvider):
@@ -89,10 +109,9 @@ class ClusterProvider(TableProvider):
         default project (an existing one never moves: that would replace it; an adopted one keeps its own)."""
         inputs = super().checked_inputs(olds, news)
         project = session.default_project()
-        if not creates_object(self.table, olds, inputs, _HINTS):
-            default_project_note(self.public_type, self.label(inputs), news.get("project_id"), inputs.get("project_id"))
-        elif inputs.get("project_id") is None and project and inputs.get(self.adopt_field) is None:
-            inputs["project_id"] = project  # (an adopted object keeps its own)
+        creates = creates_object(self.table, olds, inputs, _HINTS)
+        if creates and inputs.get("project_id") is None and project and inputs.get(self.adopt_field) is None:
+            inputs["project_id"] = project  # (an adopted object keeps its own; diff says where one stays)
         return inputs
 
     def rules(self, olds: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[Violation]:
@@ -165,6 +184,8 @@ class ClusterProvider(TableProvider):
         # Two clusters cannot hold one volume: with volume_id, the old cluster must go first.
         if news.get("volume_id") is not None:
             result.delete_before_replace = True
+        if not result.replaces:  # (the old outputs know its project, whoever chose it)
+            default_project_note(self.public_type, self.label(news), news.get("project_id"), olds.get("project_id"))
         return result
 
     # --- create --------------------------------------------------------------------------------
@@ -280,21 +301,16 @@ class ClusterProvider(TableProvider):
     @staticmethod
     def _outputs(props: Mapping[str, Any], cluster: Cluster, resolved: Mapping[str, Any]) -> dict[str, Any]:
         outs = without_provider(props)
-        outs.update(
-            cluster_id=cluster.cluster_id,
-            cluster_name=cluster.cluster_name,
-            status=cluster.status,
-            project_id=props.get("project_id") or cluster.project_id or None,
-        )
-        for name in DRIVER_FIELDS:
-            if outs.get(name) is None:
-                outs[name] = resolved.get(name) or getattr(cluster, name, None)
-        return outs
+        outs.update(cluster_id=cluster.cluster_id, cluster_name=cluster.cluster_name, status=cluster.status)
+        # (The driver the catalog resolved at create is the one asked for; the service may not say.)
+        reported = {**_reported(cluster), **{k: v for k, v in resolved.items() if k in DRIVER_FIELDS and v}}
+        return with_service_values(outs, props, reported)
 
     # --- refresh, update, delete ---------------------------------------------------------------
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        cluster = session.client().find_cluster(id_)
+        with explained(f"GpuCluster {props.get('cluster_name') or id_} ({id_})", "read it", "pulumi refresh"):
+            cluster = session.client().find_cluster(id_)
         if cluster is None:
             return ReadResult("", {})
         observed = without_provider(props)
@@ -316,7 +332,8 @@ class ClusterProvider(TableProvider):
             observed["cluster_config"] = observed_config(props["cluster_config"], cluster.cluster_config)
         if props.get("add_ons") is not None:
             observed["add_ons"] = observed_add_ons(props["add_ons"], cluster.add_ons)
-        return ReadResult(id_, observed, self.inputs_from_state(observed))
+        observed = with_service_values(observed, self.inputs_from_state(props), _reported(cluster))
+        return ReadResult(id_, observed, self.refreshed_inputs(props, observed))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         from ...api.models import ClusterUpdateRequest
@@ -331,9 +348,11 @@ class ClusterProvider(TableProvider):
         }
         changes.update({name: 0 for name in COUNTS_RESET_WHEN_REMOVED if news.get(name) is None and olds.get(name)})
         outs = without_provider({**olds, **news})
+        kept = chosen_by_service(olds)  # (the service's own values: replaced below when it reports anew)
         for f in CLUSTER_FIELDS:  # settings the user removed leave the state too
-            if f.input and not f.computed and news.get(f.name) is None:
+            if f.input and not f.computed and f.name not in kept and news.get(f.name) is None:
                 outs.pop(f.name, None)
+        outs = with_service_values(outs, news, {name: outs.get(name) for name in kept})
         outs.update({name: value for name, value in changes.items() if name in COUNTS_RESET_WHEN_REMOVED})
         switched_off = _removed_add_ons(olds.get("add_ons"), news.get("add_ons"))
         if switched_off:
@@ -345,12 +364,19 @@ class ClusterProvider(TableProvider):
                 body["add_ons"] = [_add_on_update(a) for a in body["add_ons"]] + switched_off
             try:
                 cluster = session.client().update_cluster(id_, ClusterUpdateRequest.model_validate(body))
+            except errors.NotFoundError:
+                raise ProviderError(
+                    f"{label} no longer exists at the API (deleted outside Pulumi?), so its "
+                    f"{', '.join(sorted(changes))} cannot be updated. Run `pulumi refresh` to drop it from the "
+                    "stack state, or `pulumi up --refresh` to create it again."
+                ) from None
             except errors.APIStatusError as exc:
                 raise ProviderError(
                     f"{label}: the API refused the update of {', '.join(sorted(changes))}: {exc}"
                 ) from None
             progress(f"{label}: updating {', '.join(sorted(changes))}; status {cluster.status}")
             outs["status"] = cluster.status
+            outs = with_service_values(outs, news, _reported(cluster))
         return UpdateResult(outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:

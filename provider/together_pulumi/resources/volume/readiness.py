@@ -15,7 +15,7 @@ from pulumi.dynamic import CreateResult, ReadResult, Resource
 
 from ...api.enums import VolumeStatus
 from .. import session
-from ..provider import WaitingProvider, without_provider
+from ..provider import WaitingProvider, explained, without_provider
 from ..shared_reads import SHARED_POLL_SECONDS, shared_poll
 from ..waiting import poll_until
 from .fields import READINESS_INPUTS, VOLUME_FIELDS
@@ -41,7 +41,9 @@ class VolumeReadinessProvider(WaitingProvider):
         return CreateResult(f"{props['volume_id']}-ready", self.wait(props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        volume = session.client().find_volume(props["volume_id"])
+        label = f"SharedVolume {props.get('volume_name') or props['volume_id']} ({props['volume_id']})"
+        with explained(label, "read it", "pulumi refresh"):
+            volume = session.client().find_volume(props["volume_id"])
         if volume is None:
             return ReadResult("", {})
         outs = {**without_provider(props), "status": volume.status}

@@ -19,7 +19,7 @@ from .. import session
 from ..errors import ProviderError
 from ..fields import Field, Violation, from_engine, known, show
 from ..linked import co_location_violations, creates_object, default_project_note, newly_stated, project_violations
-from ..provider import Named, TableProvider, announce_take_over, uncertain_create_message, without_provider
+from ..provider import Named, TableProvider, announce_take_over, explained, uncertain_create_message, without_provider
 from ..waiting import WaitTimeoutError, poll_until, progress
 from .fields import VOLUME_FIELDS
 
@@ -168,21 +168,27 @@ class SharedVolumeProvider(TableProvider):
     # --- refresh, update, delete ---------------------------------------------------------------
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        volume = session.client().find_volume(id_)
+        with explained(f"SharedVolume {props.get('volume_name') or id_} ({id_})", "read it", "pulumi refresh"):
+            volume = session.client().find_volume(id_)
         if volume is None:
             return ReadResult("", {})
         outs = self._outputs(props, volume)
-        return ReadResult(id_, outs, self.inputs_from_state(outs))
+        return ReadResult(id_, outs, self.refreshed_inputs(props, outs))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         from ...api.models import VolumeUpdateRequest
 
         client = session.client()
         size = int(news["size_tib"])
+        label = f"SharedVolume {news['volume_name']} ({id_})"
         if size != int(olds.get("size_tib") or 0):
-            label = f"SharedVolume {news['volume_name']} ({id_})"
             try:
                 volume = client.update_volume(VolumeUpdateRequest(volume_id=id_, size_tib=size))
+            except errors.NotFoundError:
+                raise ProviderError(
+                    f"{label} no longer exists at the API (deleted outside Pulumi?), so it cannot be resized. Run "
+                    "`pulumi refresh` to drop it from the stack state, or `pulumi up --refresh` to create it again."
+                ) from None
             except errors.APIStatusError as exc:
                 raise ProviderError(f"{label}: the API refused the resize to {size} TiB: {exc}") from None
             progress(f"{label}: resizing to {size} TiB")
