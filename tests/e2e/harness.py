@@ -166,3 +166,20 @@ def assert_state_is_true(stack: ProgramStack, emulator: EmulatorProcess) -> None
         live = [o[key] for o in state[kind] if o.get("status") != "Deleting"]
         assert len(held) == len(set(held)), f"{kind} held twice in the state: {held}"
         assert sorted(held) == sorted(live), f"{kind}: the state holds {held}, the API has {live}"
+
+
+def console_cluster(emulator: EmulatorProcess, name: str, gpu_type: str = "H100_SXM") -> str:
+    """A cluster made outside Pulumi (as in the Together console), in us-central-8; its id."""
+    with emulator.client() as raw:
+        made: dict[str, Any] = raw.post(
+            CLUSTERS_ROUTE,
+            json={
+                "cluster_name": name,
+                "region": "us-central-8",
+                "gpu_type": gpu_type,
+                "num_gpus": 8,
+                "billing_type": "ON_DEMAND",
+                "nvidia_version_id": "nv-us-central-8-cu129-575-u2204",
+            },
+        ).json()
+    return str(made["cluster_id"])

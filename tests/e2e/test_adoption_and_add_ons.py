@@ -125,18 +125,7 @@ def _made_outside(emu: EmulatorProcess) -> tuple[str, str]:
         volume: dict[str, Any] = raw.post(
             h.VOLUMES_ROUTE, json={"volume_name": "console-data", "region": "us-central-8", "size_tib": 2}
         ).json()
-        cluster: dict[str, Any] = raw.post(
-            h.CLUSTERS_ROUTE,
-            json={
-                "cluster_name": "console-train",
-                "region": "us-central-8",
-                "gpu_type": "H100_SXM",
-                "num_gpus": 8,
-                "billing_type": "ON_DEMAND",
-                "nvidia_version_id": "nv-us-central-8-cu129-575-u2204",
-            },
-        ).json()
-    return cluster["cluster_id"], volume["volume_id"]
+    return h.console_cluster(emu, "console-train"), volume["volume_id"]
 
 
 def test_import_option_adopts_instead_of_creating(emu: EmulatorProcess, engine_bin: Path, tmp_path: Path) -> None:

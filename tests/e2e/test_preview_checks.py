@@ -5,7 +5,6 @@ one object, the other told why."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -36,22 +35,6 @@ together.GpuCluster(
 '''
 
 
-def _console_cluster(emu: EmulatorProcess, name: str, gpu_type: str = "H100_SXM") -> str:
-    with emu.client() as raw:
-        made: dict[str, Any] = raw.post(
-            h.CLUSTERS_ROUTE,
-            json={
-                "cluster_name": name,
-                "region": "us-central-8",
-                "gpu_type": gpu_type,
-                "num_gpus": 8,
-                "billing_type": "ON_DEMAND",
-                "nvidia_version_id": "nv-us-central-8-cu129-575-u2204",
-            },
-        ).json()
-    return str(made["cluster_id"])
-
-
 def _failed_preview(stack: ProgramStack) -> str:
     with pytest.raises(CommandFailed) as failed:
         stack.preview_diff()
@@ -71,7 +54,7 @@ def test_a_name_taken_outside_the_stack_is_named_at_preview_and_refused_at_up(
     """A note, not a failure: on --replace and taint the engine checks without the old state, so the
     check cannot tell the object being replaced from a stranger's (see test_replacements)."""
     if kind == "cluster":
-        taken, config, expected = _console_cluster(emu, "console-x"), {"clusterName": "console-x"}, "cluster_name"
+        taken, config, expected = h.console_cluster(emu, "console-x"), {"clusterName": "console-x"}, "cluster_name"
     else:
         with emu.client() as raw:
             made = raw.post(h.VOLUMES_ROUTE, json={"volume_name": "console-x", "region": "us-central-8", "size_tib": 1})
@@ -92,7 +75,7 @@ def test_a_name_taken_outside_the_stack_is_named_at_preview_and_refused_at_up(
 def test_an_object_to_adopt_that_is_not_the_one_declared_fails_the_preview(
     emu: EmulatorProcess, engine_bin: Path, tmp_path: Path
 ) -> None:
-    other = _console_cluster(emu, "console-h200", gpu_type="H200_SXM")
+    other = h.console_cluster(emu, "console-h200", gpu_type="H200_SXM")
     stack = h.program_stack(tmp_path, emu, engine_bin, source=PROGRAM, config={"adopt": other})
     output = _failed_preview(stack)
     assert f"existing_cluster_id {other} cannot be adopted: its gpu_type is H200_SXM, declared H100_SXM" in output

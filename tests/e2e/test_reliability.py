@@ -126,18 +126,7 @@ def test_the_previewed_name_is_created_and_an_interrupted_create_is_taken_over(
 def test_an_explicitly_named_cluster_that_exists_is_refused_with_the_adoption_step(
     emu: EmulatorProcess, engine_bin: Path, tmp_path: Path
 ) -> None:
-    with emu.client() as raw:
-        made = raw.post(
-            h.CLUSTERS_ROUTE,
-            json={
-                "cluster_name": "train",
-                "region": "us-central-8",
-                "gpu_type": "H100_SXM",
-                "num_gpus": 8,
-                "billing_type": "ON_DEMAND",
-                "nvidia_version_id": "nv-us-central-8-cu129-575-u2204",
-            },
-        ).json()
+    made = {"cluster_id": h.console_cluster(emu, "train")}
     source = h.CONFIGURABLE_PROGRAM.replace('"gpu",', '"gpu", cluster_name="train",')
     stack = h.program_stack(tmp_path, emu, engine_bin, source=source)
     with pytest.raises(CommandFailed) as failed:
