@@ -45,7 +45,9 @@ def wait_for_ready_begins(up: subprocess.Popen[str], emulator: EmulatorProcess) 
 
 
 def _cluster_polls(emulator: EmulatorProcess) -> int:
-    return sum(1 for e in h.log_entries(emulator) if e["method"] == "GET" and e["route"] == h.CLUSTER_ROUTE)
+    """Reads of the cluster's status: waits share a list of clusters (or fetch one they cannot see)."""
+    routes = (h.CLUSTER_ROUTE, h.CLUSTERS_ROUTE)
+    return sum(1 for e in h.log_entries(emulator) if e["method"] == "GET" and e["route"] in routes)
 
 
 # SIGTERM: what many CI systems send first when a job is cancelled; the engine treats it as Ctrl-C.
