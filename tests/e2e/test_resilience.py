@@ -42,7 +42,8 @@ def test_ready_timeout_fails_naming_the_cluster_and_up_resumes(engine_bin: Path,
         assert len(h.applied_creates(emulator)) == 1
         posts = [e for e in h.log_entries(emulator) if e["method"] == "POST" and e["route"] == h.CLUSTERS_ROUTE]
         assert len(posts) == 1, posts
-        assert h.cluster_ids_in_log(emulator) == {cluster["cluster_id"]}
+        # (Waits read a shared list of clusters, so the cluster may never be addressed on its own.)
+        assert h.cluster_ids_in_log(emulator) <= {cluster["cluster_id"]}
         stack.expect_no_changes()
 
 
