@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -136,13 +137,16 @@ def test_clusters_waiting_together(engine_bin: Path, tmp_path: Path) -> None:
         emu.admin.clear_requests()
         start = time.monotonic()
         stack.pulumi("up", "--yes", "--skip-preview")
-        took = time.monotonic() - start
+        took, ended = time.monotonic() - start, datetime.now(UTC)
         entries = h.log_entries(emu)
         status = [e for e in entries if e["method"] == "GET" and e["route"] in (h.CLUSTERS_ROUTE, h.CLUSTER_ROUTE)]
         per_minute = len(status) / (took / 60)
-        print(dict(Counter(f"{e['method']} {e['route']}" for e in entries)), flush=True)
+        # The emulator's clock runs at wall speed here: the last cluster was Ready PROVISIONING after its create.
+        created = [datetime.fromisoformat(c["created_at"].replace("Z", "+00:00")) for c in h.clusters(emu)]
+        last_ready = max(created) + timedelta(seconds=PROVISIONING)
         _row(f"{WAITING} clusters waiting: status requests per minute (stack)", f"{per_minute:.1f}", "<= 12")
-        _row(f"  up time - provisioning time ({PROVISIONING:.0f} s)", f"{took - PROVISIONING:.1f} s", "report <= 5 s")
+        _row("  up ended after the last cluster was Ready", f"{(ended - last_ready).total_seconds():.1f} s", "<= 5 s")
+        _row(f"  up time / provisioning time ({PROVISIONING:.0f} s)", f"{took / PROVISIONING:.2f}x", "(creates queue)")
         stack.destroy()
 
 

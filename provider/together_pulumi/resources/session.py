@@ -154,21 +154,27 @@ def client() -> TogetherClient:
         return found
 
 
-def clusters_listing(project_id: str | None) -> SharedListing[Cluster]:
-    """The clusters of ``project_id`` (or of the key's default project), listed once for all waiters."""
-    return _listing("clusters", project_id, lambda api: api.list_clusters(project_id))
+def clusters_listing(project_id: str | None, *, for_polls: bool = False) -> SharedListing[Cluster]:
+    """The clusters of ``project_id`` (or of the key's default project), listed once for all callers.
+
+    Waits poll a list of their own (``for_polls``): their reads are spaced one poll period apart, and
+    a look-up just before a create must not push the first poll of the wait after it a period away.
+    """
+    return _listing("clusters", project_id, for_polls, lambda api: api.list_clusters(project_id))
 
 
-def volumes_listing(project_id: str | None) -> SharedListing[Volume]:
-    """The volumes of ``project_id`` (or of the key's default project), listed once for all waiters."""
-    return _listing("volumes", project_id, lambda api: api.list_volumes(project_id))
+def volumes_listing(project_id: str | None, *, for_polls: bool = False) -> SharedListing[Volume]:
+    """The volumes of ``project_id`` (or of the key's default project), as :func:`clusters_listing`."""
+    return _listing("volumes", project_id, for_polls, lambda api: api.list_volumes(project_id))
 
 
-def _listing(kind: str, project_id: str | None, fetch: Callable[[TogetherClient], list[Any]]) -> SharedListing[Any]:
+def _listing(
+    kind: str, project_id: str | None, for_polls: bool, fetch: Callable[[TogetherClient], list[Any]]
+) -> SharedListing[Any]:
     api = client()
     creds = credentials()
     assert creds is not None  # client() raised otherwise
-    key = (*creds.cache_key, kind, project_id)
+    key = (*creds.cache_key, f"{kind} polls" if for_polls else kind, project_id)
     with _lock:
         found = _listings.get(key)
         if found is None:

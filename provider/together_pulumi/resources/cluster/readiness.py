@@ -144,7 +144,7 @@ class ReadinessProvider(WaitingProvider):
                 raise ProviderError(f"{label} {STATUSES[ClusterStatus.DELETING]}")
             progress(f"{label}: {cluster.status} (not waiting for Ready)")
         else:
-            listing = session.clusters_listing(props.get("project_id"))
+            listing = session.clusters_listing(props.get("project_id"), for_polls=True)
             fetch = shared_poll(listing, cluster_id, _cluster_id, client.find_cluster)
             cluster = poll_until(
                 fetch,

@@ -64,7 +64,7 @@ class VolumeReadinessProvider(WaitingProvider):
                 return f"{label} is {v.status}: it will not become usable by itself; delete it and run `pulumi up`"
             return None
 
-        listing = session.volumes_listing(props.get("project_id"))
+        listing = session.volumes_listing(props.get("project_id"), for_polls=True)
         fetch = shared_poll(listing, volume_id, _volume_id, client.find_volume)
         volume = poll_until(
             fetch,
