@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from emulator_process import EmulatorProcess
+from step_clock import StepClock
 from together_pulumi.api import RetryPolicy, TogetherClient, errors
 
 from ._helpers import CLUSTERS, FAST, SECRET_KEY, VOLUMES, cluster_request, count, entries, mock_client, volume_request
@@ -157,25 +158,12 @@ def test_non_retryable_create_failure_is_raised_at_once(
     assert emu.admin.state()["clusters"] == []
 
 
-class _FakeTime:
-    """A clock the client pauses on: time moves only when it sleeps (no real waiting)."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @pytest.mark.parametrize("lands_after", [3.0, 60.0], ids=["within-the-settle-window", "after-it"])
 def test_a_create_that_lands_after_its_timeout_is_adopted_or_reported_never_resent(
     lands_after: float, caught: Catch
 ) -> None:
     """The service commits the POST ``lands_after`` seconds after the client gave up on it."""
-    clock = _FakeTime()
+    clock = StepClock()
     landed: list[tuple[float, dict[str, object]]] = []  # (visible from, cluster)
 
     def handler(request: httpx.Request) -> httpx.Response:

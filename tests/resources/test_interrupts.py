@@ -8,21 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from step_clock import StepClock
 from together_pulumi.resources import interrupts
 from together_pulumi.resources.waiting import SYSTEM_CLOCK, WaitCancelledError, poll_until
-
-
-class StepClock:
-    """Time that moves only when a wait sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture

@@ -4,26 +4,12 @@ from __future__ import annotations
 
 import threading
 
+from step_clock import StepClock
 from together_pulumi.resources.shared_reads import SharedListing
 
 
-class FakeClock:
-    """Time that moves only when something sleeps (thread-safe enough for these tests)."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self._lock = threading.Lock()
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.now += max(0.0, seconds)
-
-
 def test_polls_within_one_period_share_one_read() -> None:
-    clock = FakeClock()
+    clock = StepClock()
     reads: list[float] = []
 
     def fetch() -> list[str]:
@@ -40,7 +26,7 @@ def test_polls_within_one_period_share_one_read() -> None:
 
 
 def test_a_wait_never_uses_a_list_read_before_it_began() -> None:
-    clock = FakeClock()
+    clock = StepClock()
     items: list[str] = []
     listing = SharedListing(lambda: list(items), clock)
     assert listing.get() == []  # read at t=0, before the cluster exists
@@ -53,7 +39,7 @@ def test_a_wait_never_uses_a_list_read_before_it_began() -> None:
 
 
 def test_look_ups_reuse_any_list_and_an_invalidated_one_is_read_again() -> None:
-    clock = FakeClock()
+    clock = StepClock()
     items = ["a"]
     listing = SharedListing(lambda: list(items), clock)
     assert listing.get() == ["a"]
@@ -65,7 +51,7 @@ def test_look_ups_reuse_any_list_and_an_invalidated_one_is_read_again() -> None:
 
 
 def test_while_a_read_is_slow_pollers_get_the_last_list_instead_of_piling_up() -> None:
-    clock = FakeClock()
+    clock = StepClock()
     release, started = threading.Event(), threading.Event()
     calls = [0]
 
