@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..api import errors
 from ..api.settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, PROJECT_ID_ENV
-from . import interrupts
-from .shared_reads import SharedListing
+from . import host_threads, interrupts
+from .shared_reads import SharedListing, Sightings
 from .waiting import SYSTEM_CLOCK, Clock
 
 if TYPE_CHECKING:  # the client (httpx, pydantic) loads only where it is used, not in the program
@@ -48,6 +48,7 @@ __all__ = [
     "projects",
     "resolve_credentials",
     "resolve_project",
+    "sightings",
     "use_clock",
     "volumes_listing",
 ]
@@ -78,6 +79,8 @@ _projects: dict[tuple[str, str], list[Project] | None] = {}
 _clock: list[Clock] = [SYSTEM_CLOCK]
 #: Lists of clusters and volumes shared by every resource of the process (see .shared_reads).
 _listings: dict[tuple[str, str, str, str | None], SharedListing[Any]] = {}
+#: What this process changed, and when (the waits' bound on how old a list may be).
+_sightings: list[Sightings] = []
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,7 @@ def configure_from_stack(config: Mapping[str, Any]) -> None:
     In the provider process it also starts listening for Ctrl-C and for the engine's exit.
     """
     interrupts.watch()
+    host_threads.widen()
     with _lock:
         _stack_config.clear()
         _stack_config.update({key: str(config[key]) for key, _, _ in CONFIG_KEYS if config.get(key)})
@@ -180,6 +184,14 @@ def _listing(
         if found is None:
             found = _listings[key] = SharedListing(lambda: fetch(api), clock())
         return found
+
+
+def sightings() -> Sightings:
+    """The objects this process changed: a create or update notes each here (see .shared_reads)."""
+    with _lock:
+        if not _sightings:
+            _sightings.append(Sightings(clock()))
+        return _sightings[0]
 
 
 def catalog() -> dict[str, Region] | None:
@@ -337,6 +349,7 @@ def _forget_clients() -> None:
             found.close()
         _clients.clear()
         _listings.clear()  # they hold a client and a clock
+        _sightings.clear()  # (it holds a clock)
 
 
 def forget() -> None:
