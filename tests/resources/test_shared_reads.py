@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from step_clock import StepClock
-from together_pulumi.resources.shared_reads import SharedListing, Sightings, shared_poll
+from together_pulumi.resources.shared_reads import Changes, SharedListing, shared_poll
 
 
 def test_polls_within_one_period_share_one_read() -> None:
@@ -74,43 +74,36 @@ def test_while_a_read_is_slow_pollers_get_the_last_list_instead_of_piling_up() -
     assert calls[0] == 2 and listing.get(max_age=5.0) == ["read2"]
 
 
-def _poll(clock: StepClock, items: dict[str, str]) -> tuple[SharedListing[tuple[str, str]], Sightings]:
-    listing = SharedListing(lambda: sorted(items.items()), clock)
-    return listing, Sightings(clock)
-
-
 def test_a_wait_queued_behind_others_uses_the_last_list_at_once() -> None:
     clock = StepClock()
     items = {"c1": "Waiting", "c2": "Waiting"}
-    listing, sightings = _poll(clock, items)
-    sightings.changed("c1", ("c1", "Waiting"))
-    sightings.changed("c2", ("c2", "Waiting"))
+    listing, changes = SharedListing(lambda: sorted(items.items()), clock), Changes(clock)
+    changes.changed("c1")
+    changes.changed("c2")
     clock.sleep(60)
     items.update(c1="Ready", c2="Ready")
-    first = shared_poll(listing, sightings, "c1", lambda c: c[0], lambda _id: None)
+    first = shared_poll(listing, changes, "c1", lambda c: c[0], lambda _id: None)
     assert first() == ("c1", "Ready") and listing.reads == 1
     clock.sleep(1)  # c2's wait got its thread a moment later: the list of a second ago will do
-    second = shared_poll(listing, sightings, "c2", lambda c: c[0], lambda _id: None)
+    second = shared_poll(listing, changes, "c2", lambda c: c[0], lambda _id: None)
     assert second() == ("c2", "Ready") and listing.reads == 1
 
 
 def test_a_wait_never_trusts_a_list_read_before_its_object_changed() -> None:
     clock = StepClock()
     items = {"c1": "Ready 8"}
-    listing, sightings = _poll(clock, items)
+    listing, changes = SharedListing(lambda: sorted(items.items()), clock), Changes(clock)
     assert listing.get() == [("c1", "Ready 8")]  # read just before the scale
     clock.sleep(1)
     items["c1"] = "Updating 16"
-    sightings.changed("c1", ("c1", "Updating 16"))  # the API's reply to the update
-    poll = shared_poll(listing, sightings, "c1", lambda c: c[0], lambda _id: None)
-    assert poll() == ("c1", "Updating 16") and listing.reads == 1  # the reply, not the older list
-    items["c1"] = "Ready 16"
-    clock.sleep(5.5)  # the reply is a poll period old: a new read, started after the change
-    assert poll() == ("c1", "Ready 16") and listing.reads == 2
+    changes.changed("c1")
+    poll = shared_poll(listing, changes, "c1", lambda c: c[0], lambda _id: None)
+    assert poll() == ("c1", "Updating 16") and listing.reads == 2  # not the list of a second ago
 
 
 def test_an_object_the_list_does_not_show_is_fetched_not_reported_gone() -> None:
     clock = StepClock()
-    listing, sightings = _poll(clock, {})
-    poll = shared_poll(listing, sightings, "other-project", lambda c: c[0], lambda i: (i, "Ready"))
+    listing: SharedListing[tuple[str, str]] = SharedListing(lambda: [], clock)
+    changes = Changes(clock)
+    poll = shared_poll(listing, changes, "other-project", lambda c: c[0], lambda i: (i, "Ready"))
     assert poll() == ("other-project", "Ready")

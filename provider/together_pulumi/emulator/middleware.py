@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,7 +29,8 @@ API_PREFIXES = ("/v1/", "/v3/")
 
 @dataclass
 class RequestLog:
-    """Every API (``/v1``, ``/v3``) request with its final status (injected faults included)."""
+    """Every API (``/v1``, ``/v3``) request with its final status (injected faults included) and when it
+    was answered (``answered_at``, Unix seconds of the wall clock: benchmarks time polls with it)."""
 
     entries: list[dict[str, Any]] = field(default_factory=list)
 
@@ -41,6 +43,7 @@ class RequestLog:
                 "status": status,
                 "fault": fault,
                 "after_commit": after_commit,
+                "answered_at": time.time(),
             }
         )
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ..api import errors
 from ..api.settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, PROJECT_ID_ENV
 from . import host_threads, interrupts
-from .shared_reads import SharedListing, Sightings
+from .shared_reads import Changes, SharedListing
 from .waiting import SYSTEM_CLOCK, Clock
 
 if TYPE_CHECKING:  # the client (httpx, pydantic) loads only where it is used, not in the program
@@ -36,6 +36,7 @@ __all__ = [
     "PROJECT_ID_ENV",
     "Credentials",
     "catalog",
+    "changes",
     "client",
     "clock",
     "clusters_listing",
@@ -48,7 +49,6 @@ __all__ = [
     "projects",
     "resolve_credentials",
     "resolve_project",
-    "sightings",
     "use_clock",
     "volumes_listing",
 ]
@@ -80,7 +80,7 @@ _clock: list[Clock] = [SYSTEM_CLOCK]
 #: Lists of clusters and volumes shared by every resource of the process (see .shared_reads).
 _listings: dict[tuple[str, str, str, str | None], SharedListing[Any]] = {}
 #: What this process changed, and when (the waits' bound on how old a list may be).
-_sightings: list[Sightings] = []
+_changes: list[Changes] = []
 
 
 @dataclass(frozen=True)
@@ -186,12 +186,12 @@ def _listing(
         return found
 
 
-def sightings() -> Sightings:
+def changes() -> Changes:
     """The objects this process changed: a create or update notes each here (see .shared_reads)."""
     with _lock:
-        if not _sightings:
-            _sightings.append(Sightings(clock()))
-        return _sightings[0]
+        if not _changes:
+            _changes.append(Changes(clock()))
+        return _changes[0]
 
 
 def catalog() -> dict[str, Region] | None:
@@ -349,7 +349,7 @@ def _forget_clients() -> None:
             found.close()
         _clients.clear()
         _listings.clear()  # they hold a client and a clock
-        _sightings.clear()  # (it holds a clock)
+        _changes.clear()  # (it holds a clock)
 
 
 def forget() -> None:

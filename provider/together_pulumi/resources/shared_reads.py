@@ -9,9 +9,8 @@ when that is recent enough for the caller, and otherwise reads once for every ca
 Two bounds say what "recent enough" is: ``max_age`` (a poll accepts a list up to one poll period
 old) and ``after`` (a list whose read started before that instant cannot be used: a wait must see
 its cluster as it is after this process last changed it, and the look-up after a create must see the
-create). :class:`Sightings` remembers those changes, and what the API answered to each, so a wait
-that starts right after a create uses that answer, and a wait that was queued behind others uses the
-last list at once instead of waiting a poll period for its own. While a read is slow
+create). :class:`Changes` remembers those changes, so a wait that was queued behind others uses
+the last list at once instead of waiting a poll period for one of its own. While a read is slow
 (the client backs off on a 429, honouring ``Retry-After``), pollers get the last list instead of
 piling up more requests: the backoff slows the shared poller for everyone.
 """
@@ -22,11 +21,11 @@ import math
 import os
 import threading
 from collections.abc import Callable
-from typing import Generic, TypeVar, cast
+from typing import Generic, TypeVar
 
 from ..api.clock import Clock
 
-__all__ = ["SHARED_POLL_SECONDS", "SharedListing", "Sightings", "shared_poll", "shared_poll_seconds"]
+__all__ = ["SHARED_POLL_SECONDS", "Changes", "SharedListing", "shared_poll", "shared_poll_seconds"]
 
 _T = TypeVar("_T")
 
@@ -91,12 +90,6 @@ class SharedListing(Generic[_T]):
             self._changed.notify_all()
         return list(items)
 
-    def peek(self, *, after: float = -math.inf, max_age: float = math.inf) -> list[_T] | None:
-        """The last list if it meets the bounds of :meth:`get`, else ``None`` (never reads)."""
-        with self._changed:
-            fresh = self._read_at >= after and self._clock.monotonic() - self._read_at <= max_age
-            return list(self._items) if self._items is not None and fresh else None
-
     def invalidate(self) -> None:
         """Forget the last list: the account changed in a way this process cannot see (a create that
         may have landed), so the next caller reads again."""
@@ -108,8 +101,8 @@ class SharedListing(Generic[_T]):
         return self._clock.monotonic()
 
 
-class Sightings:
-    """When this process last changed each object, and what the API answered to that change.
+class Changes:
+    """When this process last changed each object (created, updated, adopted it).
 
     A list read before a change cannot say whether the change is done (a cluster being scaled is
     still listed Ready with its old size), so a wait of that object needs a read from after it.
@@ -119,46 +112,33 @@ class Sightings:
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
         self._lock = threading.Lock()
-        self._changed: dict[str, tuple[float, object]] = {}
+        self._at: dict[str, float] = {}
 
-    def changed(self, object_id: str, answer: object) -> None:
-        """``object_id`` was just changed (created, updated, adopted); ``answer`` is the API's reply."""
+    def changed(self, object_id: str) -> None:
+        """``object_id`` was just changed, and the API has answered the change."""
         with self._lock:
-            self._changed[object_id] = (self._clock.monotonic(), answer)
+            self._at[object_id] = self._clock.monotonic()
 
     def changed_at(self, object_id: str) -> float:
         """When this process last changed ``object_id`` (minus infinity: never)."""
         with self._lock:
-            return self._changed.get(object_id, (-math.inf, None))[0]
-
-    def answer(self, object_id: str, *, max_age: float) -> object | None:
-        """The reply to the last change of ``object_id``, if at most ``max_age`` seconds old."""
-        with self._lock:
-            at, answer = self._changed.get(object_id, (-math.inf, None))
-            return answer if self._clock.monotonic() - at <= max_age else None
+            return self._at.get(object_id, -math.inf)
 
 
 def shared_poll(
     listing: SharedListing[_T],
-    sightings: Sightings,
+    changes: Changes,
     object_id: str,
     id_of: Callable[[_T], str],
     fetch_one: Callable[[str], _T | None],
 ) -> Callable[[], _T | None]:
     """How a wait reads its object: from the list every wait of the process shares, read after this
-    process last changed the object and at most one poll period old, or else the API's reply to that
-    change while it is that recent. An object the list does not show (one of another project, say)
-    is fetched on its own, so "not listed" never reads as "gone"."""
+    process last changed the object and at most one poll period old. An object the list does not
+    show (one of another project, say) is fetched on its own, so "not listed" never reads as "gone"."""
 
     def fetch() -> _T | None:
         period = shared_poll_seconds()
-        after = sightings.changed_at(object_id)
-        listed = listing.peek(after=after, max_age=period)
-        if listed is None:
-            answer = sightings.answer(object_id, max_age=period)
-            if answer is not None:
-                return cast("_T", answer)  # (the reply to a change of the kind the list holds)
-            listed = listing.get(after=after, max_age=period, spacing=period)
+        listed = listing.get(after=changes.changed_at(object_id), max_age=period, spacing=period)
         found = next((item for item in listed if id_of(item) == object_id), None)
         return found if found is not None else fetch_one(object_id)
 

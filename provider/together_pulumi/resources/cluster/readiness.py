@@ -145,7 +145,7 @@ class ReadinessProvider(WaitingProvider):
             progress(f"{label}: {cluster.status} (not waiting for Ready)")
         else:
             listing = session.clusters_listing(props.get("project_id"), for_polls=True)
-            fetch = shared_poll(listing, session.sightings(), cluster_id, _cluster_id, client.find_cluster)
+            fetch = shared_poll(listing, session.changes(), cluster_id, _cluster_id, client.find_cluster)
             cluster = poll_until(
                 fetch,
                 ready,

@@ -221,7 +221,7 @@ class ClusterProvider(TableProvider):
             if not self.is_auto_named(props):  # (an auto-name is this stack's alone: see keep_first_of_its_name)
                 made = Named(cluster.cluster_id, str(cluster.status), cluster.created_at)
                 self.keep_first_of_its_name(props, made, sent_at)
-        session.sightings().changed(cluster.cluster_id, cluster)  # (its wait needs news from after this)
+        session.changes().changed(cluster.cluster_id)  # (its wait needs news from after this)
         return CreateResult(cluster.cluster_id, self._outputs(props, cluster, resolved))
 
     def delete_object(self, object_id: str) -> None:
@@ -375,7 +375,7 @@ class ClusterProvider(TableProvider):
                 raise ProviderError(
                     f"{label}: the API refused the update of {', '.join(sorted(changes))}: {exc}"
                 ) from None
-            session.sightings().changed(id_, cluster)
+            session.changes().changed(id_)
             progress(f"{label}: updating {', '.join(sorted(changes))}; status {cluster.status}")
             outs["status"] = cluster.status
             outs = with_service_values(outs, news, _reported(cluster))

@@ -65,7 +65,7 @@ class VolumeReadinessProvider(WaitingProvider):
             return None
 
         listing = session.volumes_listing(props.get("project_id"), for_polls=True)
-        fetch = shared_poll(listing, session.sightings(), volume_id, _volume_id, client.find_volume)
+        fetch = shared_poll(listing, session.changes(), volume_id, _volume_id, client.find_volume)
         volume = poll_until(
             fetch,
             lambda v: v is not None and v.status in _USABLE and v.size_tib >= want,

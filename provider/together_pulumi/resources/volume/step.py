@@ -130,7 +130,7 @@ class SharedVolumeProvider(TableProvider):
             progress(f"{label}: created {volume.volume_id} ({volume.status})")
             if not self.is_auto_named(props):  # (an auto-name is this stack's alone: see keep_first_of_its_name)
                 self.keep_first_of_its_name(props, Named(volume.volume_id, str(volume.status)), sent_at)
-        session.sightings().changed(volume.volume_id, volume)  # (its wait needs news from after this)
+        session.changes().changed(volume.volume_id)  # (its wait needs news from after this)
         return CreateResult(volume.volume_id, self._outputs(props, volume))
 
     def delete_object(self, object_id: str) -> None:
@@ -192,7 +192,7 @@ class SharedVolumeProvider(TableProvider):
                 ) from None
             except errors.APIStatusError as exc:
                 raise ProviderError(f"{label}: the API refused the resize to {size} TiB: {exc}") from None
-            session.sightings().changed(id_, volume)
+            session.changes().changed(id_)
             progress(f"{label}: resizing to {size} TiB")
         else:
             volume = client.get_volume(id_)
