@@ -18,6 +18,7 @@ from typing import Any
 
 from .api.enums import ClusterStatus, VolumeStatus
 from .api.settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, PROJECT_ID_ENV
+from .contract import PACKAGE
 from .resources import lookups, projects, regions, remediations
 from .resources.cluster.fields import CLUSTER_FIELDS
 from .resources.fields import Change, Field, FieldType, ListOf, ObjectType, camel_case
@@ -27,7 +28,6 @@ from .resources.volume.fields import VOLUME_FIELDS
 
 __all__ = ["build_schema", "render_docs"]
 
-PACKAGE = "together"
 _TOKEN = f"{PACKAGE}:index:"
 
 #: (token name, description, field table, is a component)

@@ -18,7 +18,8 @@ from enum import Enum, StrEnum
 from typing import Any
 
 from pulumi.output import Unknown
-from pulumi.runtime import rpc
+
+from ..contract import UNKNOWN_STRING, is_engine_unknown
 
 __all__ = [
     "UNKNOWN",
@@ -41,7 +42,7 @@ __all__ = [
 ]
 
 #: The one placeholder our code sees for values not known until apply (see :func:`from_engine`).
-UNKNOWN: str = rpc.UNKNOWN
+UNKNOWN: str = UNKNOWN_STRING
 #: The largest integer the API's fields hold: Together's tcloud spec types them uint32/int32.
 API_INT_MAX = 2**32 - 1
 
@@ -121,8 +122,8 @@ def camel_case(name: str) -> str:
 
 def is_unknown(value: Any) -> bool:
     """True for either form the SDK uses for a value not known during preview: the
-    ``pulumi.output.Unknown`` object (what ``check`` and ``diff`` receive) or the wire string."""
-    return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
+    ``pulumi.output.Unknown`` object (what ``check`` and ``diff`` receive) or the engine's placeholder."""
+    return isinstance(value, Unknown) or is_engine_unknown(value)
 
 
 def from_engine(value: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...api.enums import BillingType, ClusterType, GpuType
+from ...contract import GPUS_PER_NODE
 from ..fields import Change, Field, ListOf
 from .types import (
     ACCEPTANCE_TESTS_PARAMS,
@@ -26,8 +27,6 @@ __all__ = [
     "READINESS_STEP_INPUTS",
 ]
 
-#: Every node carries 8 GPUs, on every GPU type offered.
-GPUS_PER_NODE = 8
 NODE_UNIT = "one node = 8 GPUs"
 
 IN_PLACE = Change.IN_PLACE
