@@ -48,8 +48,6 @@ RESOURCES: tuple[tuple[str, str, tuple[Field, ...], bool], ...] = (
     ),
 )
 
-_ALWAYS_OUTPUTS = ("cluster_id", "volume_id", "status")
-
 #: Every function, as the schema lists it.
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     *regions.FUNCTIONS,
@@ -130,8 +128,8 @@ def build_schema() -> dict[str, Any]:
     resources: dict[str, Any] = {}
     for name, description, table, component in RESOURCES:
         inputs = [f for f in table if f.input]
-        # Always present in state: required and defaulted inputs, the id and the status.
-        always = [f for f in table if f.required or f.default is not None or f.name in _ALWAYS_OUTPUTS]
+        # Always present in state: required and defaulted inputs, and the outputs always reported.
+        always = [f for f in table if f.required or f.default is not None]
         spec: dict[str, Any] = {
             "description": description,
             "properties": {camel_case(f.name): builder.prop(f) for f in table},

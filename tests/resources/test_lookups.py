@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Awaitable
 from typing import Any
 
@@ -14,14 +13,7 @@ import together_pulumi as together
 from emulator_admin import DEFAULT_API_KEY
 from emulator_inprocess import InProcessEmulator, in_process_emulator
 from together_pulumi.api.models import ClusterCreateRequest, VolumeCreateRequest
-from together_pulumi.resources import lookups, session
-from together_pulumi.resources.cluster.types import (
-    CLUSTER_VOLUME,
-    CONTROL_PLANE_NODE,
-    GPU_WORKER_NODE,
-    NODE_REMEDIATION,
-)
-from together_pulumi.resources.fields import ObjectType
+from together_pulumi.resources import session
 
 from .conftest import route_clients_to
 
@@ -232,22 +224,3 @@ def test_volume_lookups_as_outputs(program: None) -> pulumi.Output[None]:
         assert not await found.is_secret()
 
     return checked_by(check())
-
-
-# --- one source of truth ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("table", "dataclass"),
-    [
-        (lookups.CLUSTER_INFO, together.ClusterInfo),
-        (lookups.SHARED_VOLUME_INFO, together.SharedVolumeInfo),
-        (CONTROL_PLANE_NODE, together.ControlPlaneNodeInfo),
-        (GPU_WORKER_NODE, together.GpuWorkerNodeInfo),
-        (CLUSTER_VOLUME, together.ClusterVolumeInfo),
-        (NODE_REMEDIATION, together.NodeRemediationInfo),
-    ],
-)
-def test_results_are_typed_as_the_schema_says(table: ObjectType, dataclass: type) -> None:
-    assert [f.name for f in dataclasses.fields(dataclass)] == [f.name for f in table.fields]
-    assert dataclass.__dataclass_params__.frozen  # type: ignore[attr-defined]

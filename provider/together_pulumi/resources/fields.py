@@ -85,6 +85,11 @@ class Field:
     a value from the service or the provider when unset (a name, the driver, the project), so
     leaving them out later is not a change.
 
+    On an output-only field (or a field of an object only ever reported), ``required`` means "always
+    reported". A field is read from the API's answer under its own name, or ``reported_as`` (the
+    attribute of the response model, where it differs: ``nvidia_version_id`` comes back as
+    ``nvidia_driver_version_id``); that is how lookups and reports are derived from the tables.
+
     Value constraints on integers, checked by :func:`validate_value` (and so at ``pulumi preview``):
     ``minimum``, ``maximum`` and ``multiple_of``; ``unit`` names the unit in messages ("GiB", or for a
     multiple what it stands for: "one node = 8 GPUs").
@@ -104,6 +109,7 @@ class Field:
     maximum: int | None = None
     multiple_of: int | None = None
     unit: str | None = None
+    reported_as: str | None = None
 
 
 def field_map(table: Iterable[Field]) -> dict[str, Field]:
