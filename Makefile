@@ -61,6 +61,7 @@ schema: $(STAMP)
 
 docs: $(STAMP)
 	$(PY) -m together_pulumi.schema docs --schema schema.json --out docs/reference.md
+	$(PY) -m together_pulumi.schema readme --out README.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
