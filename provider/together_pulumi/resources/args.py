@@ -381,6 +381,7 @@ class GpuClusterOutputs:
     gpu_worker_nodes: pulumi.Output[list[dict[str, Any]]]
     slurm_worker_hostnames: pulumi.Output[list[str]]
     volumes: pulumi.Output[list[dict[str, Any]]]
+    os_image: pulumi.Output[str | None]
     created_at: pulumi.Output[str | None]
     first_ready_at: pulumi.Output[str | None]
 
@@ -601,6 +602,9 @@ class ClusterInfo:
 
     volumes: tuple[ClusterVolumeInfo, ...]
     """Attached shared volumes."""
+
+    os_image: str | None
+    """OS image of the nodes, e.g. ubuntu22.04-cuda12.8-nvidia570."""
 
     created_at: str | None
     """Creation time (RFC 3339)."""

@@ -2,9 +2,11 @@
 
 A resource declares its fields once, as a tuple of :class:`Field`. Everything else reads that table:
 validation in ``check`` (types, required, and the value constraints on each field), in-place vs
-replace in ``diff``, the request bodies, the generated ``...Args`` classes and output annotations,
-``schema.json`` and ``docs/reference.md``. Adding an API field is one line in a table (then
-``make schema``).
+replace in ``diff``, the request bodies, what a cluster reports and lookups return, the generated
+``...Args``, ``...Outputs`` and ``...Info`` classes, ``schema.json``, ``docs/reference.md`` and the
+README's change table. A new optional API field is one line here, one in the request model of
+``api/models`` (the wire layer declares its own shapes), and the emulator's deliberate copy; then
+``make schema docs``. The checklist, with its exceptions: ``docs/development.md``.
 
 Values coming from the engine pass through :func:`from_engine` first, which turns both forms of "not
 known yet" into the one :data:`UNKNOWN` sentinel; the rest of the code only ever sees that.

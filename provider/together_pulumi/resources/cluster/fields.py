@@ -226,6 +226,7 @@ CLUSTER_FIELDS: tuple[Field, ...] = (
         required=True,
     ),
     Field("volumes", ListOf(CLUSTER_VOLUME), "Attached shared volumes.", input=False, required=True),
+    Field("os_image", str, "OS image of the nodes, e.g. ubuntu22.04-cuda12.8-nvidia570.", input=False),
     Field("created_at", str, "Creation time (RFC 3339).", input=False),
     Field("first_ready_at", str, "When the cluster first became Ready (RFC 3339).", input=False),
 )
