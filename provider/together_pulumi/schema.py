@@ -1,4 +1,5 @@
-"""Field tables -> ``schema.json`` (Pulumi Package Schema) -> ``docs/reference.md``.
+"""Field tables -> ``schema.json`` (Pulumi Package Schema) -> ``docs/reference.md``, and the README's
+table of what a change does.
 
 ``schema.json`` is this provider's contract: every resource, input and output, which inputs replace,
 which values are secret. It is generated, never edited: ``make schema`` and ``make docs`` (or
@@ -18,6 +19,7 @@ from typing import Any
 
 from .api.enums import ClusterStatus, VolumeStatus
 from .api.settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, PROJECT_ID_ENV
+from .contract import PACKAGE
 from .resources import lookups, projects, regions, remediations
 from .resources.cluster.fields import CLUSTER_FIELDS
 from .resources.fields import Change, Field, FieldType, ListOf, ObjectType, camel_case
@@ -25,9 +27,15 @@ from .resources.functions import FunctionSpec
 from .resources.session import API_KEY_CONFIG, BASE_URL_CONFIG, PROJECT_ID_CONFIG
 from .resources.volume.fields import VOLUME_FIELDS
 
-__all__ = ["build_schema", "render_docs"]
+__all__ = [
+    "CHANGE_TABLE_END",
+    "CHANGE_TABLE_START",
+    "build_schema",
+    "render_change_table",
+    "render_docs",
+    "with_change_table",
+]
 
-PACKAGE = "together"
 _TOKEN = f"{PACKAGE}:index:"
 
 #: (token name, description, field table, is a component)
@@ -47,8 +55,6 @@ RESOURCES: tuple[tuple[str, str, tuple[Field, ...], bool], ...] = (
         False,
     ),
 )
-
-_ALWAYS_OUTPUTS = ("cluster_id", "volume_id", "status")
 
 #: Every function, as the schema lists it.
 FUNCTIONS: tuple[FunctionSpec, ...] = (
@@ -130,8 +136,8 @@ def build_schema() -> dict[str, Any]:
     resources: dict[str, Any] = {}
     for name, description, table, component in RESOURCES:
         inputs = [f for f in table if f.input]
-        # Always present in state: required and defaulted inputs, the id and the status.
-        always = [f for f in table if f.required or f.default is not None or f.name in _ALWAYS_OUTPUTS]
+        # Always present in state: required and defaulted inputs, and the outputs always reported.
+        always = [f for f in table if f.required or f.default is not None]
         spec: dict[str, Any] = {
             "description": description,
             "properties": {camel_case(f.name): builder.prop(f) for f in table},
@@ -321,6 +327,31 @@ def _type_docs(name: str, spec: dict[str, Any]) -> list[str]:
     return [*out, ""]
 
 
+# --- the README's change table ---------------------------------------------------------------------
+
+CHANGE_TABLE_START = "<!-- change table: generated from the field tables by `make docs` -->"
+CHANGE_TABLE_END = "<!-- end of change table -->"
+_CHANGES = ((Change.IN_PLACE, "updates in place"), (Change.REPLACE, "replaces"), (Change.STATE_ONLY, "state only"))
+
+
+def render_change_table() -> str:
+    """What changing each input does, by resource: the table the README shows."""
+    out = ["| resource | " + " | ".join(title for _, title in _CHANGES) + " |", "|---|---|---|---|"]
+    for name, _, table, _ in RESOURCES:
+        cells = [", ".join(f"`{f.name}`" for f in table if f.input and f.change is c) for c, _ in _CHANGES]
+        out.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def with_change_table(text: str) -> str:
+    """``text`` (the README) with the block between the change-table markers regenerated."""
+    head, found, rest = text.partition(CHANGE_TABLE_START)
+    if not found or CHANGE_TABLE_END not in rest:
+        raise ValueError(f"no {CHANGE_TABLE_START!r} ... {CHANGE_TABLE_END!r} block to fill in")
+    tail = rest.split(CHANGE_TABLE_END, 1)[1]
+    return f"{head}{CHANGE_TABLE_START}\n{render_change_table()}\n{CHANGE_TABLE_END}{tail}"
+
+
 def schema_text() -> str:
     """``schema.json`` exactly as committed."""
     return json.dumps(build_schema(), indent=2) + "\n"
@@ -328,10 +359,14 @@ def schema_text() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write schema.json or docs/reference.md from the field tables.")
-    parser.add_argument("what", choices=["schema", "docs"])
+    parser.add_argument("what", choices=["schema", "docs", "readme"])
     parser.add_argument("--schema", type=Path, default=Path("schema.json"), help="docs: the schema to render")
-    parser.add_argument("--out", type=Path, help="output file (default: stdout)")
+    parser.add_argument("--out", type=Path, help="output file (default: stdout); readme: the README to update")
     args = parser.parse_args(argv)
+    if args.what == "readme":
+        readme = args.out or Path("README.md")
+        readme.write_text(with_change_table(readme.read_text()))
+        return 0
     text = schema_text() if args.what == "schema" else render_docs(json.loads(args.schema.read_text()))
     if args.out:
         args.out.write_text(text)

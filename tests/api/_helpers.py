@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 
 from emulator_admin import EmulatorHandle
+from emulator_inprocess import InProcessEmulator
+from step_clock import StepClock
 from together_pulumi.api import ClusterCreateRequest, RetryPolicy, TogetherClient, VolumeCreateRequest
 
 #: The key every test client sends. Distinctive, so a leak anywhere is easy to find.
@@ -79,3 +81,8 @@ def mock_client(
     return TogetherClient(
         SECRET_KEY, "http://mock.invalid", retry=retry, transport=httpx.MockTransport(handler), **kwargs
     )
+
+
+def step_client(emu: InProcessEmulator, retry: RetryPolicy, clock: StepClock) -> TogetherClient:
+    """A client of an in-process emulator whose pauses only move ``clock`` (no real waiting)."""
+    return TogetherClient(SECRET_KEY, emu.base_url, retry=retry, transport=emu.transport, clock=clock)

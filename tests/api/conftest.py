@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import pytest
 
+from emulator_inprocess import InProcessEmulator, in_process_emulator
 from emulator_process import EmulatorProcess
 from together_pulumi.api import TogetherClient
 
@@ -28,6 +29,14 @@ Catch = Callable[..., Any]
 def client(emu: EmulatorProcess) -> Iterator[TogetherClient]:
     with TogetherClient(SECRET_KEY, emu.base_url, retry=FAST) as c:
         yield c
+
+
+@pytest.fixture
+def app_emu() -> Iterator[InProcessEmulator]:
+    """An emulator of this test's own in this process: for faults that are answers (429, 5xx), not
+    cut connections or slow sockets, which need the process (``emu``)."""
+    with in_process_emulator() as found:
+        yield found
 
 
 @pytest.fixture

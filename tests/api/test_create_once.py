@@ -31,14 +31,15 @@ def test_no_duplicates_under_heavy_post_faults(emu: EmulatorProcess) -> None:
         rate_500=0.3, rate_503=0.2, drop_rate=0.2, after_commit_ratio=0.5, methods=["POST"],
         path_prefix=CLUSTERS, retry_after_seconds=0.01, seed=11,
     )  # fmt: skip
-    # The emulator commits before it cuts a connection, so a second of settling finds every landed create.
+    # The emulator commits before it cuts a connection, so a second of settling finds every landed create
+    # (on a step clock: the client's pauses take no real time; the cut connections need the socket).
     policy = RetryPolicy(
         deadline_seconds=60, max_attempts=12, initial_backoff_seconds=0.01, max_backoff_seconds=0.05,
         create_settle_seconds=1.0,
     )  # fmt: skip
     names = [f"stress-{i:02d}" for i in range(N)]
     created, uncertain = {}, []
-    with TogetherClient(SECRET_KEY, emu.base_url, retry=policy) as client:
+    with TogetherClient(SECRET_KEY, emu.base_url, retry=policy, clock=StepClock()) as client:
         for name in names:
             try:
                 created[name] = client.create_cluster(cluster_request(name))

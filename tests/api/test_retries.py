@@ -1,20 +1,21 @@
 """Retries of idempotent requests (GET, PUT, DELETE): what is retried, Retry-After, the deadline.
 
-Timing assertions are lower bounds only (the client waited at least what the server asked), plus
-one generous upper bound showing that the overall deadline stops the retrying.
+Waits are read from a step clock (time moves only when the client sleeps), so the tests assert what
+the client waited, not how fast the machine is.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
+from emulator_inprocess import InProcessEmulator
 from emulator_process import EmulatorProcess
+from step_clock import StepClock
 from together_pulumi.api import ClusterUpdateRequest, RetryPolicy, TogetherClient, VolumeUpdateRequest, errors
 
 from ._helpers import (
@@ -29,6 +30,7 @@ from ._helpers import (
     count,
     entries,
     mock_client,
+    step_client,
     volume_request,
 )
 from .conftest import Catch
@@ -114,80 +116,75 @@ def test_client_errors_are_not_retried(
 
 
 @pytest.mark.parametrize("fault", ["rate_429", "rate_503"])
-def test_retry_after_is_honoured(emu: EmulatorProcess, caught: Catch, fault: str) -> None:
+def test_retry_after_is_honoured(app_emu: InProcessEmulator, caught: Catch, fault: str) -> None:
     # Backoff without Retry-After would be at most 0.01 s: any longer wait comes from the header.
     policy = RetryPolicy(max_attempts=3, initial_backoff_seconds=0.001, max_backoff_seconds=0.01, deadline_seconds=30)
-    emu.admin.set_faults(**{fault: 1.0}, retry_after_seconds=0.3)
-    with TogetherClient(SECRET_KEY, emu.base_url, retry=policy) as client:
-        start = time.monotonic()
+    app_emu.admin.set_faults(**{fault: 1.0}, retry_after_seconds=0.3)
+    clock = StepClock()
+    with step_client(app_emu, policy, clock) as client:
         exc = caught(errors.APIStatusError, client.list_regions)
-        elapsed = time.monotonic() - start
     assert exc.retry_after == pytest.approx(0.3)
-    attempts = count(emu, "GET", REGIONS)
+    attempts = count(app_emu, "GET", REGIONS)
     assert attempts == 3
-    assert elapsed >= 0.3 * (attempts - 1)
+    assert clock.now >= 0.3 * (attempts - 1)
 
 
-def test_retry_after_is_honoured_on_the_way_to_success(emu: EmulatorProcess) -> None:
+def test_retry_after_is_honoured_on_the_way_to_success(app_emu: InProcessEmulator) -> None:
     policy = RetryPolicy(max_attempts=10, initial_backoff_seconds=0.001, max_backoff_seconds=0.01, deadline_seconds=30)
-    emu.admin.set_faults(rate_429=0.6, retry_after_seconds=0.2, seed=8)
-    with TogetherClient(SECRET_KEY, emu.base_url, retry=policy) as client:
-        start = time.monotonic()
+    app_emu.admin.set_faults(rate_429=0.6, retry_after_seconds=0.2, seed=8)
+    clock = StepClock()
+    with step_client(app_emu, policy, clock) as client:
         assert client.list_regions()
-        elapsed = time.monotonic() - start
-    throttled = [e for e in entries(emu, "GET", REGIONS) if e["status"] == 429]
+    throttled = [e for e in entries(app_emu, "GET", REGIONS) if e["status"] == 429]
     assert throttled, "seed 8 was expected to throttle at least once"
-    assert elapsed >= 0.2 * len(throttled)
+    assert clock.now >= 0.2 * len(throttled)
 
 
-def test_posts_throttled_before_reaching_the_service_are_resent_after_retry_after(emu: EmulatorProcess) -> None:
+def test_posts_throttled_before_reaching_the_service_are_resent_after_retry_after(app_emu: InProcessEmulator) -> None:
     policy = RetryPolicy(max_attempts=10, initial_backoff_seconds=0.001, max_backoff_seconds=0.01, deadline_seconds=30)
-    emu.admin.set_faults(rate_429=0.6, retry_after_seconds=0.2, methods=["POST"], seed=8)
-    with TogetherClient(SECRET_KEY, emu.base_url, retry=policy) as client:
-        start = time.monotonic()
+    app_emu.admin.set_faults(rate_429=0.6, retry_after_seconds=0.2, methods=["POST"], seed=8)
+    clock = StepClock()
+    with step_client(app_emu, policy, clock) as client:
         cluster = client.create_cluster(cluster_request("throttled"))
-        elapsed = time.monotonic() - start
-    posts = entries(emu, "POST", CLUSTERS)
+    posts = entries(app_emu, "POST", CLUSTERS)
     throttled = [e for e in posts if e["status"] == 429]
     assert throttled and posts[-1]["status"] == 200
-    assert elapsed >= 0.2 * len(throttled)
-    assert [c["cluster_id"] for c in emu.admin.state()["clusters"]] == [cluster.cluster_id]
+    assert clock.now >= 0.2 * len(throttled)
+    assert [c["cluster_id"] for c in app_emu.admin.state()["clusters"]] == [cluster.cluster_id]
 
 
-def test_overall_deadline_gives_up_with_the_last_error(emu: EmulatorProcess, caught: Catch) -> None:
+def test_overall_deadline_gives_up_with_the_last_error(app_emu: InProcessEmulator, caught: Catch) -> None:
     policy = RetryPolicy(deadline_seconds=1.0, max_attempts=1000, initial_backoff_seconds=0.05, max_backoff_seconds=0.2)
-    emu.admin.set_faults(rate_500=1.0)
-    with TogetherClient(SECRET_KEY, emu.base_url, retry=policy) as client:
-        start = time.monotonic()
+    app_emu.admin.set_faults(rate_500=1.0)
+    clock = StepClock()
+    with step_client(app_emu, policy, clock) as client:
         exc = caught(errors.ServerError, client.list_clusters)
-        elapsed = time.monotonic() - start
     assert exc.status_code == 500
-    assert count(emu, "GET", CLUSTERS) > 1
-    assert elapsed < 10.0
+    assert 1 < count(app_emu, "GET", CLUSTERS) < 1000
+    # It stopped at the deadline (give or take one jittered backoff), not after the attempts ran out.
+    assert clock.now <= policy.deadline_seconds + policy.max_backoff_seconds
 
 
-def test_overall_deadline_bounds_create_too(emu: EmulatorProcess, caught: Catch) -> None:
+def test_overall_deadline_bounds_create_too(app_emu: InProcessEmulator, caught: Catch) -> None:
     policy = RetryPolicy(deadline_seconds=1.0, max_attempts=1000, initial_backoff_seconds=0.05, max_backoff_seconds=0.2)
-    emu.admin.set_faults(rate_500=1.0, methods=["POST"], after_commit_ratio=0.0)
-    with TogetherClient(SECRET_KEY, emu.base_url, retry=policy) as client:
-        start = time.monotonic()
+    app_emu.admin.set_faults(rate_500=1.0, methods=["POST"], after_commit_ratio=0.0)
+    clock = StepClock()
+    with step_client(app_emu, policy, clock) as client:
         exc = caught(errors.UncertainCreateError, client.create_cluster, cluster_request())
-        elapsed = time.monotonic() - start
     assert isinstance(exc.cause, errors.ServerError)
-    assert count(emu, "POST", CLUSTERS) > 1
-    assert elapsed < 10.0
-    assert emu.admin.state()["clusters"] == []
+    assert 1 < count(app_emu, "POST", CLUSTERS) < 1000
+    assert clock.now <= policy.deadline_seconds + policy.max_backoff_seconds
+    assert app_emu.admin.state()["clusters"] == []
 
 
-def test_a_retry_after_longer_than_the_deadline_stops_early(emu: EmulatorProcess, caught: Catch) -> None:
+def test_a_retry_after_longer_than_the_deadline_stops_early(app_emu: InProcessEmulator, caught: Catch) -> None:
     policy = RetryPolicy(deadline_seconds=1.0, max_attempts=10)
-    emu.admin.set_faults(rate_503=1.0, retry_after_seconds=5)
-    with TogetherClient(SECRET_KEY, emu.base_url, retry=policy) as client:
-        start = time.monotonic()
+    app_emu.admin.set_faults(rate_503=1.0, retry_after_seconds=5)
+    clock = StepClock()
+    with step_client(app_emu, policy, clock) as client:
         exc = caught(errors.ServerError, client.list_regions)
-        elapsed = time.monotonic() - start
     assert exc.retry_after == 5
-    assert elapsed < 4.0  # it did not sleep 5 s only to hit the deadline
+    assert clock.now < 1.0  # it did not sleep 5 s only to hit the deadline
 
 
 def _answer(status: int, should_retry: str | None, calls: list[str]) -> Callable[[httpx.Request], httpx.Response]:

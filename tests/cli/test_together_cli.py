@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import yaml
 
 from emulator_process import EmulatorProcess
 
 from .conftest import Cli
+
+#: End to end: a real program (the official CLI, a process per command) over real HTTP to an emulator
+#: process, so `make e2e` and `make test` run these, not `make unit`.
+pytestmark = pytest.mark.e2e
 
 DRIVER = "nv-us-central-8-cu128-570-u2204"
 COMMON = ["--region", "us-central-8", "--gpu-type", "H100_SXM", "--num-gpus", "8"]

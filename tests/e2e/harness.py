@@ -13,16 +13,18 @@ from typing import Any
 
 from emulator_process import DEFAULT_API_KEY, EmulatorProcess
 
+# The engine type tokens, re-exported for the tests: as the provider and the review tools know them.
+from together_pulumi.contract import CLUSTER_TYPE as CLUSTER_TYPE
+from together_pulumi.contract import GPU_CLUSTER_TYPE as GPU_CLUSTER_TYPE
+from together_pulumi.contract import READINESS_TYPE as READINESS_TYPE
+from together_pulumi.contract import VOLUME_READINESS_TYPE as VOLUME_READINESS_TYPE
+from together_pulumi.contract import VOLUME_TYPE as VOLUME_TYPE
+
 from .pulumi_cli import ProgramStack, copy_program, stack_for, write_program
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 
-CLUSTER_TYPE = "pulumi-python:dynamic/together:Cluster"
-READINESS_TYPE = "pulumi-python:dynamic/together:ClusterReadiness"
-VOLUME_TYPE = "pulumi-python:dynamic/together:SharedVolume"
-VOLUME_READINESS_TYPE = "pulumi-python:dynamic/together:VolumeReadiness"
-GPU_CLUSTER_TYPE = "together:index:GpuCluster"
 
 CLUSTERS_ROUTE = "/v1/compute/clusters"
 CLUSTER_ROUTE = "/v1/compute/clusters/{cluster_id}"

@@ -45,10 +45,10 @@ def test_the_pack_directory() -> None:
     assert "serve()" in (ROOT / "policy" / "__main__.py").read_text()
 
 
-def test_the_readme_commands_use_real_flags() -> None:
-    text = (ROOT / "README.md").read_text()
-    section = text.split("## Code review", 1)[1].split("\n## ", 1)[0]
-    (block,) = re.findall(r"```bash\n(.*?)```", section, re.DOTALL)
+def test_the_ci_commands_use_real_flags() -> None:
+    text = (ROOT / "docs" / "code-review.md").read_text()
+    section = text.split("## In CI", 1)[1].split("\n## ", 1)[0]
+    block = re.findall(r"```bash\n(.*?)```", section, re.DOTALL)[0]
     command = re.search(r"together-pulumi review .*?(?<!\\)\n", block, re.DOTALL)
     assert command is not None
     args = shlex.split(command.group(0).replace("\\\n", " "), comments=True)[1:]

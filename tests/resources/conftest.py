@@ -1,13 +1,17 @@
 """Provider methods called directly, as the dynamic provider host calls them, against the emulator.
 
-Waits never sleep here: ``api`` installs a :class:`VirtualClock` for the provider process, whose
-``sleep`` moves the emulator's frozen clock instead, so a wait of an hour takes milliseconds and
-every step the provider polls through really happens at the emulator.
+Each test has an emulator app of its own in this process (``emu``): every ``TogetherClient`` the
+provider, the functions or the test build reaches it through the in-process transport, so no
+process is started and no port is opened. Waits never sleep: ``api`` installs a
+:class:`VirtualClock` for the provider process, whose ``sleep`` moves the emulator's frozen clock
+instead, so a wait of an hour takes milliseconds and every step the provider polls through really
+happens at the emulator.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pulumi
@@ -15,7 +19,8 @@ import pytest
 from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 from pulumi.output import Unknown
 
-from emulator_process import DEFAULT_API_KEY, Admin, EmulatorProcess, start_emulator
+from emulator_admin import DEFAULT_API_KEY, Admin, EmulatorHandle
+from emulator_inprocess import InProcessEmulator, in_process_emulator
 from together_pulumi.api.client import TogetherClient
 from together_pulumi.resources import session
 from together_pulumi.resources.props import forget_claims
@@ -55,7 +60,30 @@ class VirtualClock:
             self.admin.advance_clock(seconds)
 
 
-def point_providers_at(emu: EmulatorProcess, monkeypatch: pytest.MonkeyPatch) -> VirtualClock:
+def route_clients_to(emu: InProcessEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every ``TogetherClient`` built from now on (by the provider, a function or the test) talks to
+    ``emu`` through its in-process transport, whatever base URL it was given."""
+    original = TogetherClient.__init__
+
+    def init(self: TogetherClient, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("transport") is None:
+            kwargs["transport"] = emu.transport
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(TogetherClient, "__init__", init)
+
+
+@contextmanager
+def emulator_for_providers(monkeypatch: pytest.MonkeyPatch, **config: Any) -> Iterator[InProcessEmulator]:
+    """A fresh in-process emulator with ``config`` (:class:`EmulatorConfig` fields), clients routed to
+    it, and the provider's credentials and clock pointing at it."""
+    with in_process_emulator(**config) as emu:
+        route_clients_to(emu, monkeypatch)
+        point_providers_at(emu, monkeypatch)
+        yield emu
+
+
+def point_providers_at(emu: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> VirtualClock:
     """Credentials for the provider methods (via the environment), the emulator's clock frozen and
     driven by the provider's waits, nothing cached from an earlier test."""
     monkeypatch.setenv("TOGETHER_API_KEY", DEFAULT_API_KEY)
@@ -77,24 +105,33 @@ def _fresh_program() -> Iterator[None]:
 
 
 @pytest.fixture
-def api(emu: EmulatorProcess, monkeypatch: pytest.MonkeyPatch) -> Iterator[EmulatorProcess]:
-    """The reset emulator, with the provider's credentials pointing at it and its clock driven by waits."""
+def emu(monkeypatch: pytest.MonkeyPatch) -> Iterator[InProcessEmulator]:
+    """This test's own emulator (in process, no delays, seed 1), every client routed to it."""
+    with in_process_emulator() as found:
+        route_clients_to(found, monkeypatch)
+        yield found
+
+
+@pytest.fixture
+def api(emu: InProcessEmulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[InProcessEmulator]:
+    """The test's emulator, with the provider's credentials pointing at it and its clock driven by waits."""
     point_providers_at(emu, monkeypatch)
     yield emu
 
 
 @pytest.fixture
-def clock(api: EmulatorProcess) -> VirtualClock:
+def clock(api: InProcessEmulator) -> VirtualClock:
     found = session.clock()
     assert isinstance(found, VirtualClock)
     return found
 
 
 @pytest.fixture
-def slow(monkeypatch: pytest.MonkeyPatch) -> Iterator[EmulatorProcess]:
+def slow(monkeypatch: pytest.MonkeyPatch) -> Iterator[InProcessEmulator]:
     """An emulator whose provisioning takes 60 virtual seconds (deletion 30, volumes 30)."""
-    with start_emulator(provisioning_seconds=60, deletion_seconds=30, volume_provisioning_seconds=30) as emu:
-        point_providers_at(emu, monkeypatch)
+    with emulator_for_providers(
+        monkeypatch, provisioning_seconds=60, deletion_seconds=30, volume_provisioning_seconds=30
+    ) as emu:
         yield emu
 
 
@@ -141,7 +178,7 @@ class NoResources(pulumi.runtime.Mocks):
 
 
 @pytest.fixture
-def program(api: EmulatorProcess) -> Iterator[None]:
+def program(api: InProcessEmulator) -> Iterator[None]:
     """Inside a Pulumi program (mocked engine, no stack config), with the provider settings of ``api``."""
     pulumi.runtime.set_mocks(NoResources(), project="p", stack="s", preview=False)
     pulumi.runtime.set_all_config({})

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from emulator_process import EmulatorProcess
+from emulator_inprocess import InProcessEmulator
 from together_pulumi.resources.fields import UNKNOWN
 from together_pulumi.resources.gpu_cluster import ClusterProvider
 from together_pulumi.resources.provider import AUTONAME_PREFIX, NAME_SEED
@@ -120,14 +120,14 @@ CATALOG_CASES = [
 
 @pytest.mark.parametrize(("props", "prop", "message"), CATALOG_CASES, ids=[c[1] for c in CATALOG_CASES])
 def test_catalog_rule_fails_on_the_property(
-    api: EmulatorProcess, props: dict[str, Any], prop: str, message: str
+    api: InProcessEmulator, props: dict[str, Any], prop: str, message: str
 ) -> None:
     found = failures(props)
     assert prop in found, found
     assert message in found[prop]
 
 
-def test_a_valid_cluster_passes_and_gets_defaults_and_a_name(api: EmulatorProcess) -> None:
+def test_a_valid_cluster_passes_and_gets_defaults_and_a_name(api: InProcessEmulator) -> None:
     result = ClusterProvider().check({}, dict(BASE))
     assert result.failures == []
     assert result.inputs["cluster_type"] == "KUBERNETES"
@@ -169,7 +169,7 @@ UNKNOWNS = pytest.mark.parametrize("unknown", [AN_UNKNOWN, UNKNOWN], ids=["Unkno
 
 
 @UNKNOWNS
-def test_unknown_values_are_never_reported(api: EmulatorProcess, unknown: Any) -> None:
+def test_unknown_values_are_never_reported(api: InProcessEmulator, unknown: Any) -> None:
     assert failures({"num_gpus": unknown, "region": unknown, "volume_id": unknown}) == {}
     assert failures({"cluster_type": "SLURM", "slurm_shm_size_gib": unknown}) == {}
     assert failures({"cluster_config": unknown, "add_ons": [unknown]}) == {}
@@ -187,7 +187,7 @@ def test_catalog_rules_are_skipped_without_credentials(no_credentials: None) -> 
     assert "num_gpus" in failures({"region": "mars-1", "num_gpus": 12})
 
 
-def test_the_catalog_is_fetched_once_per_process(api: EmulatorProcess) -> None:
+def test_the_catalog_is_fetched_once_per_process(api: InProcessEmulator) -> None:
     for gpus in (8, 16, 24):
         failures({"num_gpus": gpus})
     counts = api.admin.requests_log()["counts"]
@@ -308,14 +308,14 @@ def test_volume_check_reports_bad_types_on_the_property_instead_of_crashing(no_c
     assert {f.property for f in result.failures} == {"size_tib", "ready_timeout_seconds", ""}
 
 
-def test_volume_region_is_checked_against_the_catalog(api: EmulatorProcess) -> None:
+def test_volume_region_is_checked_against_the_catalog(api: InProcessEmulator) -> None:
     result = SharedVolumeProvider().check({}, {"region": "mars-1", "size_tib": 1})
     assert [(f.property, f.reason[:36]) for f in result.failures] == [
         ("region", "region 'mars-1' does not exist; vali")
     ]
 
 
-def test_adopting_takes_the_objects_own_name_and_checks_it_exists(api: EmulatorProcess) -> None:
+def test_adopting_takes_the_objects_own_name_and_checks_it_exists(api: InProcessEmulator) -> None:
     with api.client() as raw:
         cluster_id = raw.post(
             "/v1/compute/clusters",
@@ -340,7 +340,7 @@ def test_adopting_takes_the_objects_own_name_and_checks_it_exists(api: EmulatorP
     assert volume.failures == [] and volume.inputs["volume_name"] == "prod-data"
 
 
-def test_a_volume_id_that_does_not_exist_fails_the_check(api: EmulatorProcess) -> None:
+def test_a_volume_id_that_does_not_exist_fails_the_check(api: InProcessEmulator) -> None:
     assert failures({"volume_id": "vol-nope"}) == {
         "volume_id": "volume_id vol-nope does not exist (or is not visible to this API key); create it first, "
         "e.g. as a together.SharedVolume whose volume_id you pass here"

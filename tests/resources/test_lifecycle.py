@@ -7,7 +7,9 @@ from typing import Any, get_args
 
 import pytest
 
-from emulator_process import DEFAULT_API_KEY, EmulatorProcess, start_emulator
+from emulator_admin import DEFAULT_API_KEY
+from emulator_inprocess import InProcessEmulator
+from emulator_process import EmulatorProcess, start_emulator
 from together_pulumi.api import errors
 from together_pulumi.api.client import TogetherClient
 from together_pulumi.api.models import VolumeUpdateRequest
@@ -21,7 +23,7 @@ from together_pulumi.resources.volume.fields import READINESS_INPUTS as VOLUME_R
 from together_pulumi.resources.volume.readiness import VolumeReadinessProvider
 from together_pulumi.resources.waiting import WaitTimeoutError
 
-from .conftest import NAMED_TRAIN, VirtualClock, outs, point_providers_at
+from .conftest import NAMED_TRAIN, VirtualClock, emulator_for_providers, outs, point_providers_at
 
 CLUSTER = {"region": "us-central-8", "gpu_type": "H100_SXM", "num_gpus": 16, **NAMED_TRAIN}
 VOLUME = {"region": "us-central-8", "size_tib": 2, **NAMED_TRAIN}
@@ -45,7 +47,7 @@ def volume_readiness_inputs(volume_outs: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_create_returns_at_once_and_readiness_waits_with_progress(
-    slow: EmulatorProcess, capsys: pytest.CaptureFixture[str]
+    slow: InProcessEmulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
     created = ClusterProvider().create(checked(CLUSTER))
     assert outs(created)["status"] == "WaitingForControlPlaneNodes"  # recorded before any waiting
@@ -66,7 +68,7 @@ def test_create_returns_at_once_and_readiness_waits_with_progress(
     assert len(statuses) >= 4  # one line per status seen on the way
 
 
-def test_a_timed_out_wait_keeps_the_cluster_and_the_next_up_resumes(slow: EmulatorProcess) -> None:
+def test_a_timed_out_wait_keeps_the_cluster_and_the_next_up_resumes(slow: InProcessEmulator) -> None:
     created = ClusterProvider().create(checked({**CLUSTER, "ready_timeout_seconds": 10}))
     with pytest.raises(WaitTimeoutError) as raised:
         ReadinessProvider().create(readiness_inputs(outs(created)))
@@ -81,7 +83,7 @@ def test_a_timed_out_wait_keeps_the_cluster_and_the_next_up_resumes(slow: Emulat
     assert slow.admin.requests_log()["counts"]["POST /v1/compute/clusters"] == 1
 
 
-def test_a_burst_of_throttling_does_not_end_a_wait(slow: EmulatorProcess, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_burst_of_throttling_does_not_end_a_wait(slow: InProcessEmulator, capsys: pytest.CaptureFixture[str]) -> None:
     created = ClusterProvider().create(checked(CLUSTER))
     # Every status poll is answered 429 for a while: the client's own retries give up, the wait does not.
     slow.admin.set_faults(rate_429=1.0, methods=["GET"], retry_after_seconds=5)
@@ -110,7 +112,7 @@ def test_a_burst_of_throttling_does_not_end_a_wait(slow: EmulatorProcess, capsys
     ],
 )
 def test_a_status_that_will_not_become_ready_stops_the_wait_at_once(
-    api: EmulatorProcess, clock: VirtualClock, status: str, says: str
+    api: InProcessEmulator, clock: VirtualClock, status: str, says: str
 ) -> None:
     created = ClusterProvider().create(checked(CLUSTER))
     api.admin.set_cluster_status(created.id, status)
@@ -133,7 +135,7 @@ def test_every_cluster_status_is_handled_deliberately() -> None:
 
 
 def test_update_sends_only_changed_mutable_fields_then_waits_again(
-    api: EmulatorProcess, sent_updates: list[dict[str, Any]]
+    api: InProcessEmulator, sent_updates: list[dict[str, Any]]
 ) -> None:
     inputs = checked(CLUSTER)
     created = ClusterProvider().create(inputs)
@@ -152,7 +154,7 @@ def test_update_sends_only_changed_mutable_fields_then_waits_again(
     assert outs(again)["delete_timeout_seconds"] == 5
 
 
-def test_refresh_reports_out_of_band_scale_and_deletion(api: EmulatorProcess) -> None:
+def test_refresh_reports_out_of_band_scale_and_deletion(api: InProcessEmulator) -> None:
     inputs = checked(CLUSTER)
     created = ClusterProvider().create(inputs)
     api.admin.scale_cluster(created.id, 32)
@@ -169,7 +171,7 @@ def test_refresh_reports_out_of_band_scale_and_deletion(api: EmulatorProcess) ->
     assert ReadinessProvider().read("r", {"cluster_id": created.id}).id == ""
 
 
-def test_values_the_service_chose_stay_put_after_a_refresh(api: EmulatorProcess) -> None:
+def test_values_the_service_chose_stay_put_after_a_refresh(api: InProcessEmulator) -> None:
     """The driver and project the service chose stay in the state's outputs, never in its inputs: a
     refresh without drift keeps the inputs as they were, and the next preview is no change."""
     inputs = checked(CLUSTER)
@@ -187,7 +189,7 @@ def test_values_the_service_chose_stay_put_after_a_refresh(api: EmulatorProcess)
     assert ClusterProvider().diff(created.id, outs(read), stated).changes is False
 
 
-def test_the_state_keeps_the_services_values_apart_from_the_programs(api: EmulatorProcess) -> None:
+def test_the_state_keeps_the_services_values_apart_from_the_programs(api: InProcessEmulator) -> None:
     """An in-place switch to SLURM gets the service's shared memory: recorded as the service's (not an
     input), stating it is no change, a switch back drops it; a drifted refresh reports the program's
     settings only."""
@@ -211,7 +213,7 @@ def test_the_state_keeps_the_services_values_apart_from_the_programs(api: Emulat
     assert not set(back[SERVICE_CHOSEN]) & set(read.inputs)
 
 
-def test_autoscaler_moves_within_bounds_are_not_drift(api: EmulatorProcess) -> None:
+def test_autoscaler_moves_within_bounds_are_not_drift(api: InProcessEmulator) -> None:
     inputs = checked({**CLUSTER, "auto_scale": True, "auto_scale_max_gpus": 64})
     created = ClusterProvider().create(inputs)
     api.admin.scale_cluster(created.id, 48)
@@ -220,7 +222,9 @@ def test_autoscaler_moves_within_bounds_are_not_drift(api: EmulatorProcess) -> N
     assert outs(ClusterProvider().read(created.id, outs(created)))["num_gpus"] == 80
 
 
-def test_delete_waits_until_gone_and_404_is_success(slow: EmulatorProcess, capsys: pytest.CaptureFixture[str]) -> None:
+def test_delete_waits_until_gone_and_404_is_success(
+    slow: InProcessEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
     created = ClusterProvider().create(checked(CLUSTER))
     ClusterProvider().delete(created.id, outs(created))
     assert slow.admin.state()["clusters"] == []
@@ -229,7 +233,7 @@ def test_delete_waits_until_gone_and_404_is_success(slow: EmulatorProcess, capsy
     ClusterProvider().delete(created.id, outs(created))  # already gone: fine
 
 
-def test_volume_delete_waits_for_the_cluster_being_deleted_to_release_it(slow: EmulatorProcess) -> None:
+def test_volume_delete_waits_for_the_cluster_being_deleted_to_release_it(slow: InProcessEmulator) -> None:
     volume = SharedVolumeProvider()
     vol = volume.create(checked(VOLUME, volume))
     cluster = ClusterProvider().create(checked({**CLUSTER, "volume_id": vol.id}))
@@ -238,7 +242,7 @@ def test_volume_delete_waits_for_the_cluster_being_deleted_to_release_it(slow: E
     assert slow.admin.state()["volumes"] == []
 
 
-def test_volume_delete_refuses_clearly_while_a_live_cluster_holds_it(api: EmulatorProcess) -> None:
+def test_volume_delete_refuses_clearly_while_a_live_cluster_holds_it(api: InProcessEmulator) -> None:
     volume = SharedVolumeProvider()
     vol = volume.create(checked(VOLUME, volume))
     cluster = ClusterProvider().create(checked({**CLUSTER, "volume_id": vol.id}))
@@ -246,7 +250,7 @@ def test_volume_delete_refuses_clearly_while_a_live_cluster_holds_it(api: Emulat
         volume.delete(vol.id, outs(vol))
 
 
-def test_volume_create_returns_at_once_and_readiness_waits_then_resize_grows(slow: EmulatorProcess) -> None:
+def test_volume_create_returns_at_once_and_readiness_waits_then_resize_grows(slow: InProcessEmulator) -> None:
     volume = SharedVolumeProvider()
     inputs = checked({**VOLUME, "_autoname_prefix": "data"}, volume)
     created = volume.create(inputs)
@@ -266,7 +270,7 @@ def test_volume_create_returns_at_once_and_readiness_waits_then_resize_grows(slo
     assert outs(drifted)["size_tib"] == 8 and drifted.inputs is not None and drifted.inputs["size_tib"] == 8
 
 
-def test_a_volume_wait_that_fails_leaves_the_volume_recorded(slow: EmulatorProcess) -> None:
+def test_a_volume_wait_that_fails_leaves_the_volume_recorded(slow: InProcessEmulator) -> None:
     """An outage while a volume provisions: the create already returned (the engine recorded it), the
     wait fails, and the next up's wait finds the same volume."""
     volume = SharedVolumeProvider()
@@ -280,7 +284,7 @@ def test_a_volume_wait_that_fails_leaves_the_volume_recorded(slow: EmulatorProce
     assert len(slow.admin.state()["volumes"]) == 1
 
 
-def test_adopting_existing_objects(api: EmulatorProcess) -> None:
+def test_adopting_existing_objects(api: InProcessEmulator) -> None:
     original = ClusterProvider().create(checked(CLUSTER))
     adopted = ClusterProvider().create(checked({**CLUSTER, "existing_cluster_id": original.id, "num_gpus": 24}))
     assert adopted.id == original.id
@@ -308,13 +312,13 @@ def test_adopting_existing_objects(api: EmulatorProcess) -> None:
         volume.create(dict(volume.check({}, smaller).inputs))
 
 
-def test_wait_for_ready_false_returns_as_soon_as_accepted(slow: EmulatorProcess) -> None:
+def test_wait_for_ready_false_returns_as_soon_as_accepted(slow: InProcessEmulator) -> None:
     created = ClusterProvider().create(checked({**CLUSTER, "wait_for_ready": False}))
     ready = ReadinessProvider().create(readiness_inputs(outs(created)))
     assert outs(ready)["status"] == "WaitingForControlPlaneNodes"
 
 
-def test_scheduled_capacity_does_not_wait_for_its_start(slow: EmulatorProcess) -> None:
+def test_scheduled_capacity_does_not_wait_for_its_start(slow: InProcessEmulator) -> None:
     props = {
         **CLUSTER,
         "billing_type": "SCHEDULED_CAPACITY",
@@ -335,7 +339,7 @@ def test_without_credentials_check_says_what_to_set(no_credentials: None) -> Non
 
 
 def test_stack_config_credentials_win_over_the_environment(
-    api: EmulatorProcess, monkeypatch: pytest.MonkeyPatch
+    api: InProcessEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TOGETHER_BASE_URL", "http://127.0.0.1:9")  # nothing listens there
     session.configure_from_stack({"together:apiKey": DEFAULT_API_KEY, "together:baseUrl": api.base_url})
@@ -346,7 +350,7 @@ def test_stack_config_credentials_win_over_the_environment(
         session.configure_from_stack({})
 
 
-def test_an_adopted_cluster_shows_no_change_on_the_next_preview(api: EmulatorProcess) -> None:
+def test_an_adopted_cluster_shows_no_change_on_the_next_preview(api: InProcessEmulator) -> None:
     original = ClusterProvider().create(checked({**CLUSTER, "_autoname_prefix": "someone-else"}))
     program = {**CLUSTER, "existing_cluster_id": original.id}
     adopted = ClusterProvider().create(checked(program))
@@ -359,7 +363,7 @@ def test_an_adopted_cluster_shows_no_change_on_the_next_preview(api: EmulatorPro
     )
 
 
-def test_removing_preemptible_gpus_sends_zero(api: EmulatorProcess, sent_updates: list[dict[str, Any]]) -> None:
+def test_removing_preemptible_gpus_sends_zero(api: InProcessEmulator, sent_updates: list[dict[str, Any]]) -> None:
     inputs = checked({**CLUSTER, "num_preemptible_gpus": 8, "project_id": "proj-emulator"})
     created = ClusterProvider().create(inputs)
     news = {k: v for k, v in inputs.items() if k != "num_preemptible_gpus"}
@@ -368,15 +372,24 @@ def test_removing_preemptible_gpus_sends_zero(api: EmulatorProcess, sent_updates
     assert outs(updated)["num_preemptible_gpus"] == 0
 
 
-def test_a_wait_for_a_size_the_cluster_never_reaches_says_so(api: EmulatorProcess) -> None:
+def test_a_wait_for_a_size_the_cluster_never_reaches_says_so(api: InProcessEmulator) -> None:
     created = ClusterProvider().create(checked(CLUSTER))
     with pytest.raises(WaitTimeoutError, match="is still Ready with 16 of 24 GPUs after"):
         ReadinessProvider().create(readiness_inputs(outs(created), num_gpus=24, ready_timeout_seconds=60))
 
 
+@pytest.fixture
+def api_over_a_socket(monkeypatch: pytest.MonkeyPatch) -> Iterator[EmulatorProcess]:
+    """An emulator process: a connection cut mid-answer needs a real socket."""
+    with start_emulator() as emu:
+        point_providers_at(emu, monkeypatch)
+        yield emu
+
+
 def test_an_uncertain_create_says_the_cluster_may_exist_and_the_next_up_takes_it_over(
-    api: EmulatorProcess, monkeypatch: pytest.MonkeyPatch
+    api_over_a_socket: EmulatorProcess, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    api = api_over_a_socket
     # The create lands and its answer is cut; then the API stops answering, so the look-up for it fails.
     api.admin.set_faults(drop_rate=1.0, after_commit_ratio=1.0, methods=["POST"], path_prefix="/v1/compute/clusters")
     original = TogetherClient.list_clusters
@@ -407,15 +420,14 @@ def test_an_uncertain_create_says_the_cluster_may_exist_and_the_next_up_takes_it
 
 
 @pytest.fixture
-def slow_volume_deletes(monkeypatch: pytest.MonkeyPatch) -> Iterator[EmulatorProcess]:
+def slow_volume_deletes(monkeypatch: pytest.MonkeyPatch) -> Iterator[InProcessEmulator]:
     """An emulator whose volumes show ``deleting`` for 30 virtual seconds after a DELETE."""
-    with start_emulator("--volume-deletion-seconds", "30") as emu:
-        point_providers_at(emu, monkeypatch)
+    with emulator_for_providers(monkeypatch, volume_deletion_seconds=30) as emu:
         yield emu
 
 
 def test_volume_delete_waits_through_deleting(
-    slow_volume_deletes: EmulatorProcess, capsys: pytest.CaptureFixture[str]
+    slow_volume_deletes: InProcessEmulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
     volume = SharedVolumeProvider()
     vol = volume.create(checked(VOLUME, volume))
@@ -424,7 +436,9 @@ def test_volume_delete_waits_through_deleting(
     assert ": deleting (+" in capsys.readouterr().out  # it was seen deleting and waited for
 
 
-def test_volume_delete_stops_when_the_service_reports_the_deletion_failed(slow_volume_deletes: EmulatorProcess) -> None:
+def test_volume_delete_stops_when_the_service_reports_the_deletion_failed(
+    slow_volume_deletes: InProcessEmulator,
+) -> None:
     volume = SharedVolumeProvider()
     vol = volume.create(checked(VOLUME, volume))
     slow_volume_deletes.admin.force_volume_status(vol.id, "failed")
@@ -434,7 +448,7 @@ def test_volume_delete_stops_when_the_service_reports_the_deletion_failed(slow_v
 
 
 @pytest.mark.parametrize("status", ["failed", "access_revoked", "deleting"])
-def test_volume_readiness_stops_on_a_status_that_cannot_become_usable(api: EmulatorProcess, status: str) -> None:
+def test_volume_readiness_stops_on_a_status_that_cannot_become_usable(api: InProcessEmulator, status: str) -> None:
     volume = SharedVolumeProvider()
     created = volume.create(checked(VOLUME, volume))
     api.admin.force_volume_status(created.id, status)
@@ -443,7 +457,7 @@ def test_volume_readiness_stops_on_a_status_that_cannot_become_usable(api: Emula
 
 
 @pytest.mark.parametrize("status", ["scheduled", "provisioning", "unknown"])
-def test_volume_readiness_waits_through_a_status_that_may_pass(api: EmulatorProcess, status: str) -> None:
+def test_volume_readiness_waits_through_a_status_that_may_pass(api: InProcessEmulator, status: str) -> None:
     volume = SharedVolumeProvider()
     created = volume.create(checked({**VOLUME, "ready_timeout_seconds": 5}, volume))
     api.admin.force_volume_status(created.id, status)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Awaitable
 from typing import Any
 
@@ -11,16 +10,12 @@ import pytest
 import yaml
 
 import together_pulumi as together
-from emulator_process import DEFAULT_API_KEY, EmulatorProcess, start_emulator
+from emulator_admin import DEFAULT_API_KEY
+from emulator_inprocess import InProcessEmulator, in_process_emulator
 from together_pulumi.api.models import ClusterCreateRequest, VolumeCreateRequest
-from together_pulumi.resources import lookups, session
-from together_pulumi.resources.cluster.types import (
-    CLUSTER_VOLUME,
-    CONTROL_PLANE_NODE,
-    GPU_WORKER_NODE,
-    NODE_REMEDIATION,
-)
-from together_pulumi.resources.fields import ObjectType
+from together_pulumi.resources import session
+
+from .conftest import route_clients_to
 
 ID_LIKE = "t-00000000-0000-4000-8000-000000000000"
 
@@ -39,7 +34,7 @@ def make_volume(name: str, project: str | None = None) -> str:
 
 
 @pytest.fixture
-def projects(api: EmulatorProcess) -> EmulatorProcess:
+def projects(api: InProcessEmulator) -> InProcessEmulator:
     api.admin.set_projects("proj-a", "proj-b")
     return api
 
@@ -52,7 +47,7 @@ def checked_by(check: Awaitable[None]) -> pulumi.Output[None]:
 # --- get_cluster -----------------------------------------------------------------------------------
 
 
-def test_a_cluster_found_by_id_or_name_reports_what_a_gpu_cluster_reports(projects: EmulatorProcess) -> None:
+def test_a_cluster_found_by_id_or_name_reports_what_a_gpu_cluster_reports(projects: InProcessEmulator) -> None:
     cluster_id = make_cluster("console-made", "proj-b", cluster_type="SLURM", slurm_shm_size_gib=64)
     projects.admin.health_event(
         cluster_id,
@@ -109,7 +104,7 @@ def test_the_kubeconfig_is_secret_and_the_rest_is_not(program: None) -> pulumi.O
 
 
 def test_the_default_project_is_where_a_name_is_looked_up(
-    projects: EmulatorProcess, monkeypatch: pytest.MonkeyPatch
+    projects: InProcessEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     in_a, in_b = make_cluster("train", "proj-a"), make_cluster("train", "proj-b")
     with pytest.raises(together.FunctionError, match="2 clusters visible to this API key are named 'train'"):
@@ -120,7 +115,7 @@ def test_the_default_project_is_where_a_name_is_looked_up(
 
 
 @pulumi.runtime.test  # type: ignore[untyped-decorator]
-def test_the_stack_config_default_project_wins(projects: EmulatorProcess, program: None) -> pulumi.Output[None]:
+def test_the_stack_config_default_project_wins(projects: InProcessEmulator, program: None) -> pulumi.Output[None]:
     make_cluster("train", "proj-a")
     in_b = make_cluster("train", "proj-b")
     pulumi.runtime.set_config(session.PROJECT_ID_CONFIG, "proj-b")
@@ -132,7 +127,7 @@ def _only(found: list[together.ClusterInfo], cluster_id: str) -> None:
     assert [c.cluster_id for c in found] == [cluster_id]
 
 
-def test_not_found_names_what_exists(projects: EmulatorProcess) -> None:
+def test_not_found_names_what_exists(projects: InProcessEmulator) -> None:
     make_cluster("alpha", "proj-a")
     make_cluster("beta", "proj-a")
     make_cluster("gamma", "proj-b")
@@ -153,7 +148,7 @@ def test_not_found_names_what_exists(projects: EmulatorProcess) -> None:
     assert f"no cluster {ID_LIKE} is visible to this API key; it sees alpha (t-" in str(by_id.value)
 
 
-def test_several_clusters_of_one_name_are_refused_with_their_ids(api: EmulatorProcess) -> None:
+def test_several_clusters_of_one_name_are_refused_with_their_ids(api: InProcessEmulator) -> None:
     first, second = make_cluster("twin"), make_cluster("twin")
     with pytest.raises(together.FunctionError) as raised:
         together.get_cluster(cluster_name="twin")
@@ -162,7 +157,7 @@ def test_several_clusters_of_one_name_are_refused_with_their_ids(api: EmulatorPr
     assert first in message and second in message and "look it up by cluster_id instead" in message
 
 
-def test_a_cluster_being_deleted_is_not_found_by_name(slow: EmulatorProcess) -> None:
+def test_a_cluster_being_deleted_is_not_found_by_name(slow: InProcessEmulator) -> None:
     doomed = make_cluster("doomed")
     session.client().delete_cluster(doomed)
     with pytest.raises(together.FunctionError, match=r"no cluster named 'doomed' .*\(1 of that name being deleted\)"):
@@ -172,7 +167,7 @@ def test_a_cluster_being_deleted_is_not_found_by_name(slow: EmulatorProcess) -> 
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"cluster_id": "t-1", "cluster_name": "x"}])
-def test_one_of_id_or_name(api: EmulatorProcess, kwargs: dict[str, Any]) -> None:
+def test_one_of_id_or_name(api: InProcessEmulator, kwargs: dict[str, Any]) -> None:
     with pytest.raises(together.FunctionError, match="get_cluster: give cluster_id or cluster_name"):
         together.get_cluster(**kwargs)
 
@@ -180,14 +175,15 @@ def test_one_of_id_or_name(api: EmulatorProcess, kwargs: dict[str, Any]) -> None
 # --- credentials -----------------------------------------------------------------------------------
 
 
-def test_credentials_from_arguments_and_clear_failures(no_credentials: None, emu: EmulatorProcess) -> None:
+def test_credentials_from_arguments_and_clear_failures(no_credentials: None, emu: InProcessEmulator) -> None:
     with pytest.raises(together.FunctionError, match=r"list_clusters: no Together API key.*together:apiKey"):
         together.list_clusters()
     assert together.list_clusters(api_key=DEFAULT_API_KEY, base_url=emu.base_url) == []
 
 
-def test_a_refused_key_is_reported_without_the_key() -> None:
-    with start_emulator(api_key="right") as emu, pytest.raises(together.FunctionError) as raised:
+def test_a_refused_key_is_reported_without_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    with in_process_emulator(api_key="right") as emu, pytest.raises(together.FunctionError) as raised:
+        route_clients_to(emu, monkeypatch)
         together.get_shared_volume(volume_name="x", api_key="a-wrong-key", base_url=emu.base_url)
     assert "get_shared_volume:" in str(raised.value) and "401" in str(raised.value)
     assert "a-wrong-key" not in str(raised.value)
@@ -196,7 +192,7 @@ def test_a_refused_key_is_reported_without_the_key() -> None:
 # --- shared volumes --------------------------------------------------------------------------------
 
 
-def test_volumes_by_id_name_and_project(projects: EmulatorProcess) -> None:
+def test_volumes_by_id_name_and_project(projects: InProcessEmulator) -> None:
     data = make_volume("data", "proj-b")
     make_volume("scratch", "proj-a")
 
@@ -228,22 +224,3 @@ def test_volume_lookups_as_outputs(program: None) -> pulumi.Output[None]:
         assert not await found.is_secret()
 
     return checked_by(check())
-
-
-# --- one source of truth ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("table", "dataclass"),
-    [
-        (lookups.CLUSTER_INFO, together.ClusterInfo),
-        (lookups.SHARED_VOLUME_INFO, together.SharedVolumeInfo),
-        (CONTROL_PLANE_NODE, together.ControlPlaneNodeInfo),
-        (GPU_WORKER_NODE, together.GpuWorkerNodeInfo),
-        (CLUSTER_VOLUME, together.ClusterVolumeInfo),
-        (NODE_REMEDIATION, together.NodeRemediationInfo),
-    ],
-)
-def test_results_are_typed_as_the_schema_says(table: ObjectType, dataclass: type) -> None:
-    assert [f.name for f in dataclasses.fields(dataclass)] == [f.name for f in table.fields]
-    assert dataclass.__dataclass_params__.frozen  # type: ignore[attr-defined]

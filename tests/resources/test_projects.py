@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from emulator_process import EmulatorProcess, start_emulator
+from emulator_inprocess import InProcessEmulator
 from together_pulumi.api import errors
 from together_pulumi.api.client import TogetherClient
 from together_pulumi.resources import session
@@ -17,14 +17,14 @@ from together_pulumi.resources.gpu_cluster import ClusterProvider
 from together_pulumi.resources.provider import AUTONAME_PREFIX
 from together_pulumi.resources.shared_volume import SharedVolumeProvider
 
-from .conftest import NAMED_TRAIN, point_providers_at, result_outs
+from .conftest import NAMED_TRAIN, emulator_for_providers, result_outs
 from .test_lifecycle import CLUSTER, VOLUME
 
 VALID = "its projects: proj-a, proj-b"
 
 
 @pytest.fixture
-def two_projects(api: EmulatorProcess) -> EmulatorProcess:
+def two_projects(api: InProcessEmulator) -> InProcessEmulator:
     """The key can use proj-a (its own) and proj-b."""
     api.admin.set_projects("proj-a", "proj-b")
     return api
@@ -40,7 +40,7 @@ def checked(provider: Any, props: dict[str, Any], olds: dict[str, Any] | None = 
     return dict(result.inputs)
 
 
-def project_of(emu: EmulatorProcess, kind: str, object_id: str) -> str:
+def project_of(emu: InProcessEmulator, kind: str, object_id: str) -> str:
     key = "cluster_id" if kind == "clusters" else "volume_id"
     found = next(o for o in emu.admin.state()[kind] if o[key] == object_id)
     return str(found["project_id"])
@@ -49,7 +49,7 @@ def project_of(emu: EmulatorProcess, kind: str, object_id: str) -> str:
 # --- the default project ---------------------------------------------------------------------------
 
 
-def test_new_clusters_volumes_and_inline_volumes_go_to_the_default_project(two_projects: EmulatorProcess) -> None:
+def test_new_clusters_volumes_and_inline_volumes_go_to_the_default_project(two_projects: InProcessEmulator) -> None:
     session.configure_from_stack({session.PROJECT_ID_CONFIG: "proj-b"})
     inputs = checked(ClusterProvider(), {**CLUSTER, "shared_volume": {"size_tib": 1}})
     assert inputs["project_id"] == "proj-b"
@@ -66,7 +66,7 @@ def test_new_clusters_volumes_and_inline_volumes_go_to_the_default_project(two_p
 
 
 def test_the_stack_config_wins_over_the_environment(
-    two_projects: EmulatorProcess, monkeypatch: pytest.MonkeyPatch
+    two_projects: InProcessEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TOGETHER_PROJECT_ID", "proj-a")
     assert checked(ClusterProvider(), CLUSTER)["project_id"] == "proj-a"
@@ -76,7 +76,7 @@ def test_the_stack_config_wins_over_the_environment(
 
 @pytest.mark.parametrize("kind", ["cluster", "volume"])
 def test_switching_the_default_never_moves_an_existing_object(
-    two_projects: EmulatorProcess, capsys: pytest.CaptureFixture[str], kind: str
+    two_projects: InProcessEmulator, capsys: pytest.CaptureFixture[str], kind: str
 ) -> None:
     provider: Any = ClusterProvider() if kind == "cluster" else SharedVolumeProvider()
     declared = CLUSTER if kind == "cluster" else VOLUME
@@ -118,14 +118,14 @@ def test_switching_the_default_never_moves_an_existing_object(
     ids=["cluster", "inline-volume", "volume"],
 )
 def test_a_project_the_key_cannot_use_fails_check_naming_the_valid_ones(
-    two_projects: EmulatorProcess, provider: Any, props: dict[str, Any], path: str
+    two_projects: InProcessEmulator, provider: Any, props: dict[str, Any], path: str
 ) -> None:
     found = failures(provider, props)
     assert found == {path: f"{path} 'nope' is not a project this API key can use; {VALID}"}
     assert two_projects.admin.state()["clusters"] == []
 
 
-def test_a_default_project_the_key_cannot_use_fails_every_check(two_projects: EmulatorProcess) -> None:
+def test_a_default_project_the_key_cannot_use_fails_every_check(two_projects: InProcessEmulator) -> None:
     session.configure_from_stack({session.PROJECT_ID_CONFIG: "proj-zzz"})
     for provider, props in ((ClusterProvider(), CLUSTER), (SharedVolumeProvider(), VOLUME)):
         (reason,) = failures(provider, props).values()
@@ -133,7 +133,7 @@ def test_a_default_project_the_key_cannot_use_fails_every_check(two_projects: Em
         assert VALID in reason
 
 
-def test_projects_are_listed_once_per_process(two_projects: EmulatorProcess) -> None:
+def test_projects_are_listed_once_per_process(two_projects: InProcessEmulator) -> None:
     for _ in range(3):
         checked(ClusterProvider(), {**CLUSTER, "project_id": "proj-b"})
     counts = two_projects.admin.requests_log()["counts"]
@@ -141,7 +141,7 @@ def test_projects_are_listed_once_per_process(two_projects: EmulatorProcess) -> 
 
 
 def test_a_key_that_may_not_list_projects_skips_the_check(
-    two_projects: EmulatorProcess, monkeypatch: pytest.MonkeyPatch
+    two_projects: InProcessEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def forbidden(self: TogetherClient) -> Any:
         raise errors.PermissionDeniedError("no", status_code=403, method="GET", path="/v1/projects")
@@ -154,19 +154,18 @@ def test_a_key_that_may_not_list_projects_skips_the_check(
 
 
 @pytest.fixture
-def keyed(monkeypatch: pytest.MonkeyPatch) -> Iterator[EmulatorProcess]:
-    with start_emulator(api_key="the-right-key") as emu:
-        point_providers_at(emu, monkeypatch)
+def keyed(monkeypatch: pytest.MonkeyPatch) -> Iterator[InProcessEmulator]:
+    with emulator_for_providers(monkeypatch, api_key="the-right-key") as emu:
         yield emu
 
 
 def test_an_invalid_key_is_reported_from_the_identity_call(
-    keyed: EmulatorProcess, monkeypatch: pytest.MonkeyPatch
+    keyed: InProcessEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TOGETHER_API_KEY", "a-wrong-key")
     for _ in range(2):
         (reason,) = failures(ClusterProvider(), CLUSTER).values()
-        assert reason.startswith("GpuCluster train: the API at http://127.0.0.1:")
+        assert reason.startswith(f"GpuCluster train: the API at {keyed.base_url}")
         assert "refused the key from together:apiKey / TOGETHER_API_KEY (401" in reason
         assert "a-wrong-key" not in reason
     counts = keyed.admin.requests_log()["counts"]
@@ -187,7 +186,7 @@ def test_without_a_key_nothing_is_asked(no_credentials: None) -> None:
 # --- where a volume is placed ----------------------------------------------------------------------
 
 
-def test_a_volume_is_placed_next_to_a_cluster_of_its_region(api: EmulatorProcess) -> None:
+def test_a_volume_is_placed_next_to_a_cluster_of_its_region(api: InProcessEmulator) -> None:
     cluster = ClusterProvider().create(checked(ClusterProvider(), CLUSTER))
     volume = SharedVolumeProvider()
     made = volume.create(checked(volume, {**VOLUME, "instance_cluster_id": cluster.id}))
@@ -213,7 +212,7 @@ def test_a_volume_is_placed_next_to_a_cluster_of_its_region(api: EmulatorProcess
     )
 
 
-def test_a_placement_next_to_a_missing_or_distant_cluster_fails_check(api: EmulatorProcess) -> None:
+def test_a_placement_next_to_a_missing_or_distant_cluster_fails_check(api: InProcessEmulator) -> None:
     volume = SharedVolumeProvider()
     missing = failures(volume, {**VOLUME, "instance_cluster_id": "t-missing"})
     assert list(missing) == ["instance_cluster_id"]
@@ -230,7 +229,7 @@ def test_a_placement_next_to_a_missing_or_distant_cluster_fails_check(api: Emula
     assert "t-missing is not an existing cluster" in inline["shared_volume.instance_cluster_id"]
 
 
-def test_a_hint_left_over_from_a_deleted_cluster_never_fails_a_preview(api: EmulatorProcess) -> None:
+def test_a_hint_left_over_from_a_deleted_cluster_never_fails_a_preview(api: InProcessEmulator) -> None:
     cluster = ClusterProvider().create(checked(ClusterProvider(), CLUSTER))
     volume = SharedVolumeProvider()
     old_inputs = checked(volume, {**VOLUME, "instance_cluster_id": cluster.id})
@@ -243,7 +242,7 @@ def test_a_hint_left_over_from_a_deleted_cluster_never_fails_a_preview(api: Emul
     assert "instance_cluster_id" in failures(volume, {**VOLUME, "instance_cluster_id": "t-other"}, old_inputs)
 
 
-def test_an_adopted_cluster_keeps_its_own_project(two_projects: EmulatorProcess) -> None:
+def test_an_adopted_cluster_keeps_its_own_project(two_projects: InProcessEmulator) -> None:
     request = {**CLUSTER, "cluster_name": "console-made", "project_id": "proj-a"}
     existing = ClusterProvider().create(checked(ClusterProvider(), request)).id
     session.configure_from_stack({session.PROJECT_ID_CONFIG: "proj-b"})
@@ -257,7 +256,7 @@ def test_an_adopted_cluster_keeps_its_own_project(two_projects: EmulatorProcess)
         ClusterProvider().create(dict(declared.inputs))  # and again at create
 
 
-def test_projects_that_cannot_be_listed_now_skip_the_check_until_they_can(two_projects: EmulatorProcess) -> None:
+def test_projects_that_cannot_be_listed_now_skip_the_check_until_they_can(two_projects: InProcessEmulator) -> None:
     two_projects.admin.set_faults(rate_503=1.0, path_prefix="/v1/projects")
     assert checked(ClusterProvider(), {**CLUSTER, "project_id": "nope"})["project_id"] == "nope"
     two_projects.admin.set_faults(rate_503=0.0)

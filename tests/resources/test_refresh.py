@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from emulator_process import EmulatorProcess
+from emulator_inprocess import InProcessEmulator
 from together_pulumi.api.models import ClusterUpdateRequest
 from together_pulumi.resources import session
 from together_pulumi.resources.cluster.observed import observed_add_ons, observed_config, observed_time
@@ -40,7 +40,7 @@ def no_drift(provider: ClusterProvider, cluster_id: str, state: dict[str, Any]) 
     return provider.diff(cluster_id, outs(read), provider.check(DECLARED, DECLARED).inputs).changes is False
 
 
-def test_the_services_own_normalisation_is_not_drift(api: EmulatorProcess) -> None:
+def test_the_services_own_normalisation_is_not_drift(api: InProcessEmulator) -> None:
     provider = ClusterProvider()
     created = provider.create(checked(DECLARED))
     served = session.client().get_cluster(created.id)
@@ -56,7 +56,7 @@ def test_the_services_own_normalisation_is_not_drift(api: EmulatorProcess) -> No
 
 
 def test_out_of_band_changes_are_drift_and_the_update_reverts_them(
-    api: EmulatorProcess, sent_updates: list[dict[str, Any]]
+    api: InProcessEmulator, sent_updates: list[dict[str, Any]]
 ) -> None:
     provider = ClusterProvider()
     declared = checked(DECLARED)
@@ -95,7 +95,7 @@ def test_out_of_band_changes_are_drift_and_the_update_reverts_them(
     assert no_drift(provider, created.id, dict(outs(updated)))
 
 
-def test_unset_settings_are_never_read_back(api: EmulatorProcess) -> None:
+def test_unset_settings_are_never_read_back(api: InProcessEmulator) -> None:
     provider = ClusterProvider()
     created = provider.create(checked(CLUSTER))
     console = ClusterUpdateRequest.model_validate({"cluster_config": {"load_balancer": "ISTIO"}})

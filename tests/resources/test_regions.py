@@ -8,11 +8,12 @@ import pulumi
 import pytest
 
 import together_pulumi as together
-from emulator_process import DEFAULT_API_KEY, EmulatorProcess
+from emulator_admin import DEFAULT_API_KEY
+from emulator_inprocess import InProcessEmulator
 from together_pulumi.api.errors import ConfigurationError
 
 
-def test_get_regions_returns_typed_regions(api: EmulatorProcess) -> None:
+def test_get_regions_returns_typed_regions(api: InProcessEmulator) -> None:
     regions = {r.name: r for r in together.get_regions()}
     assert {"B200_SXM"} <= set(regions["us-west-2"].gpu_types)
     assert {"H100_SXM", "H200_SXM"} <= set(regions["us-central-8"].gpu_types)
@@ -22,7 +23,7 @@ def test_get_regions_returns_typed_regions(api: EmulatorProcess) -> None:
     assert newest.id.startswith("nv-us-central-8-")
 
 
-def test_get_regions_takes_explicit_credentials(emu: EmulatorProcess, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_get_regions_takes_explicit_credentials(emu: InProcessEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TOGETHER_API_KEY", raising=False)
     monkeypatch.delenv("TOGETHER_BASE_URL", raising=False)
     assert together.get_regions(api_key=DEFAULT_API_KEY, base_url=emu.base_url + "/v1")
@@ -39,7 +40,7 @@ class NoResources(pulumi.runtime.Mocks):
 
 
 @pytest.fixture
-def program(api: EmulatorProcess) -> None:
+def program(api: InProcessEmulator) -> None:
     pulumi.runtime.set_mocks(NoResources(), project="p", stack="s", preview=False)
 
 

@@ -8,7 +8,7 @@ import pulumi
 import pytest
 
 import together_pulumi as together
-from emulator_process import EmulatorProcess
+from emulator_inprocess import InProcessEmulator
 from together_pulumi.api.models import RemediationCreateRequest
 from together_pulumi.resources import projects, remediations, session
 
@@ -16,7 +16,7 @@ from .test_lookups import ID_LIKE, checked_by, make_cluster
 
 
 @pytest.fixture
-def incident(api: EmulatorProcess) -> tuple[str, str, str, str, str]:
+def incident(api: InProcessEmulator) -> tuple[str, str, str, str, str]:
     """A cluster with two remediations: an automated one awaiting approval on the first node (older),
     and a manual reboot of the second node (newer, and done)."""
     cluster_id = make_cluster("ops")
@@ -91,7 +91,7 @@ def test_remediations_of_a_cluster_output(
     return checked_by(check())
 
 
-def test_list_projects(api: EmulatorProcess) -> None:
+def test_list_projects(api: InProcessEmulator) -> None:
     api.admin.set_projects("proj-a", "proj-b")
     assert [(p.id, p.name) for p in together.list_projects()] == [("proj-a", "proj-a"), ("proj-b", "proj-b")]
 

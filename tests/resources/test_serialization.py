@@ -14,7 +14,7 @@ import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.dynamic.dynamic import serialize_provider
 
-from emulator_process import EmulatorProcess
+from emulator_inprocess import InProcessEmulator
 from together_pulumi import pickled
 from together_pulumi.pickled import ClusterProvider, ReadinessProvider, SharedVolumeProvider, VolumeReadinessProvider
 from together_pulumi.resources import session
@@ -100,7 +100,7 @@ def test_the_legacy_names_are_the_ones_the_fixtures_hold() -> None:
         assert module == "together_pulumi.pickled" or any(module == m for m, _ in listed), module
 
 
-def test_a_stack_made_by_version_0_1_0_can_still_be_updated_and_destroyed(api: EmulatorProcess) -> None:
+def test_a_stack_made_by_version_0_1_0_can_still_be_updated_and_destroyed(api: InProcessEmulator) -> None:
     """State written by 0.1.0: its __provider values, its random auto-names, a revision counter."""
     cluster_provider = _unpickle(OLD_PICKLES["together:Cluster"])
     volume_provider = _unpickle(OLD_PICKLES["together:SharedVolume"])

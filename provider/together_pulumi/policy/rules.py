@@ -27,7 +27,7 @@ from pydantic.alias_generators import to_camel
 
 from ..review.facts import ClusterFacts, InlineVolumeFacts, VolumeFacts, display
 from ..review.ratecard import Cost, RateCard, RateCardError, cluster_hourly_cost, load_rate_card, volume_hourly_cost
-from ..review.tokens import UNKNOWN, BillingTypeName, GpuTypeName, Kind, Unknown
+from ..review.tokens import UNKNOWN, BillingType, GpuType, Kind, Unknown
 
 __all__ = [
     "RULES",
@@ -141,7 +141,7 @@ def config_schema(model: type[RuleConfig]) -> dict[str, dict[str, Any]]:
     """
     schema = model.model_json_schema(by_alias=True)
     properties: dict[str, dict[str, Any]] = {}
-    for key, prop in (schema.get("properties") or {}).items():
+    for key, prop in _inline_refs(schema.get("properties") or {}, schema.get("$defs") or {}).items():
         prop = {k: v for k, v in prop.items() if k != "title"}
         options = prop.pop("anyOf", None)
         if options is not None:
@@ -153,6 +153,20 @@ def config_schema(model: type[RuleConfig]) -> dict[str, dict[str, Any]]:
             prop["items"] = {k: v for k, v in prop["items"].items() if k != "title"}
         properties[key] = prop
     return properties
+
+
+def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
+    """``node`` with each ``$ref`` to ``defs`` replaced by what it names (the enums of GPU and billing
+    types): a policy's config schema is validated on its own, without the model's ``$defs``."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            named = defs[ref.removeprefix("#/$defs/")]
+            return {k: _inline_refs(v, defs) for k, v in named.items() if k not in ("title", "description")}
+        return {k: _inline_refs(v, defs) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_inline_refs(item, defs) for item in node]
+    return node
 
 
 def _unknown(subject: Subject, *props: str) -> list[str]:
@@ -194,7 +208,7 @@ def _allow_list(subject: Subject, value: Any, allowed: list[str], prop: str, key
 
 
 class AllowedGpuTypesConfig(RuleConfig):
-    allowed_gpu_types: list[GpuTypeName] = Field(
+    allowed_gpu_types: list[GpuType] = Field(
         default_factory=list, description="GPU types clusters may use; empty: any type."
     )
 
@@ -209,7 +223,7 @@ def _allowed_gpu_types(subject: Subject, config: AllowedGpuTypesConfig) -> Outco
 
 
 class AllowedBillingTypesConfig(RuleConfig):
-    allowed_billing_types: list[BillingTypeName] = Field(
+    allowed_billing_types: list[BillingType] = Field(
         default_factory=list, description="Billing types clusters may use; empty: any."
     )
 
@@ -283,11 +297,11 @@ def _max_gpus_per_stack(
 # --- prepaid clusters must be protected -----------------------------------------------------------
 
 
-_PREPAID: Final[tuple[BillingTypeName, ...]] = ("RESERVED", "SCHEDULED_CAPACITY")
+_PREPAID: Final[tuple[BillingType, ...]] = (BillingType.RESERVED, BillingType.SCHEDULED_CAPACITY)
 
 
 class ProtectPrepaidConfig(RuleConfig):
-    billing_types: list[BillingTypeName] = Field(
+    billing_types: list[BillingType] = Field(
         default_factory=lambda: list(_PREPAID),
         description="Billing types paid up front, whose clusters must be protected.",
     )

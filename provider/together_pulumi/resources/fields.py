@@ -2,9 +2,11 @@
 
 A resource declares its fields once, as a tuple of :class:`Field`. Everything else reads that table:
 validation in ``check`` (types, required, and the value constraints on each field), in-place vs
-replace in ``diff``, the request bodies, the generated ``...Args`` classes and output annotations,
-``schema.json`` and ``docs/reference.md``. Adding an API field is one line in a table (then
-``make schema``).
+replace in ``diff``, the request bodies, what a cluster reports and lookups return, the generated
+``...Args``, ``...Outputs`` and ``...Info`` classes, ``schema.json``, ``docs/reference.md`` and the
+README's change table. A new optional API field is one line here, one in the request model of
+``api/models`` (the wire layer declares its own shapes), and the emulator's deliberate copy; then
+``make schema docs``. The checklist, with its exceptions: ``docs/development.md``.
 
 Values coming from the engine pass through :func:`from_engine` first, which turns both forms of "not
 known yet" into the one :data:`UNKNOWN` sentinel; the rest of the code only ever sees that.
@@ -18,7 +20,8 @@ from enum import Enum, StrEnum
 from typing import Any
 
 from pulumi.output import Unknown
-from pulumi.runtime import rpc
+
+from ..contract import UNKNOWN_STRING, is_engine_unknown
 
 __all__ = [
     "UNKNOWN",
@@ -41,7 +44,7 @@ __all__ = [
 ]
 
 #: The one placeholder our code sees for values not known until apply (see :func:`from_engine`).
-UNKNOWN: str = rpc.UNKNOWN
+UNKNOWN: str = UNKNOWN_STRING
 #: The largest integer the API's fields hold: Together's tcloud spec types them uint32/int32.
 API_INT_MAX = 2**32 - 1
 
@@ -84,6 +87,11 @@ class Field:
     a value from the service or the provider when unset (a name, the driver, the project), so
     leaving them out later is not a change.
 
+    On an output-only field (or a field of an object only ever reported), ``required`` means "always
+    reported". A field is read from the API's answer under its own name, or ``reported_as`` (the
+    attribute of the response model, where it differs: ``nvidia_version_id`` comes back as
+    ``nvidia_driver_version_id``); that is how lookups and reports are derived from the tables.
+
     Value constraints on integers, checked by :func:`validate_value` (and so at ``pulumi preview``):
     ``minimum``, ``maximum`` and ``multiple_of``; ``unit`` names the unit in messages ("GiB", or for a
     multiple what it stands for: "one node = 8 GPUs").
@@ -103,6 +111,7 @@ class Field:
     maximum: int | None = None
     multiple_of: int | None = None
     unit: str | None = None
+    reported_as: str | None = None
 
 
 def field_map(table: Iterable[Field]) -> dict[str, Field]:
@@ -121,8 +130,8 @@ def camel_case(name: str) -> str:
 
 def is_unknown(value: Any) -> bool:
     """True for either form the SDK uses for a value not known during preview: the
-    ``pulumi.output.Unknown`` object (what ``check`` and ``diff`` receive) or the wire string."""
-    return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
+    ``pulumi.output.Unknown`` object (what ``check`` and ``diff`` receive) or the engine's placeholder."""
+    return isinstance(value, Unknown) or is_engine_unknown(value)
 
 
 def from_engine(value: Any) -> Any:

@@ -28,6 +28,7 @@ from typing import Any
 
 import pulumi
 
+from ..contract import GPU_CLUSTER_TYPE
 from .args import (
     AcceptanceTestsParamsArgs,
     AddOnArgs,
@@ -70,7 +71,7 @@ __all__ = [
     "SlurmStartupScriptsArgs",
 ]
 
-TYPE_TOKEN = "together:index:GpuCluster"
+TYPE_TOKEN = GPU_CLUSTER_TYPE
 
 
 class GpuCluster(GpuClusterOutputs, pulumi.ComponentResource):

@@ -20,8 +20,9 @@ data = together.SharedVolume("data", region=other.region, size_tib=4, instance_c
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import pulumi
@@ -29,9 +30,18 @@ import pulumi
 from ..api import errors
 from ..api.enums import ClusterStatus
 from . import session
-from .cluster.report import cluster_report
-from .cluster.types import CLUSTER_VOLUME, CONTROL_PLANE_NODE, GPU_WORKER_NODE
-from .fields import Field, ListOf, ObjectType
+from .args import (
+    RESULT_CLASSES,
+    ClusterInfo,
+    ClusterVolumeInfo,
+    ControlPlaneNodeInfo,
+    GpuWorkerNodeInfo,
+    NodeRemediationInfo,
+    SharedVolumeInfo,
+)
+from .cluster.fields import CLUSTER_FIELDS
+from .cluster.report import cluster_report, reported
+from .fields import Field, ListOf, ObjectType, field_map
 from .functions import FunctionError, FunctionSpec, api_client, listing, output_of, project_for, where
 
 if TYPE_CHECKING:
@@ -41,6 +51,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CLUSTER_INFO",
     "FUNCTIONS",
+    "RESULTS",
     "SHARED_VOLUME_INFO",
     "ClusterInfo",
     "ClusterVolumeInfo",
@@ -58,40 +69,38 @@ __all__ = [
     "list_shared_volumes_output",
 ]
 
-# --- what they return: the schema's tables, and their typed Python form ---------------------------
+# --- what they return: tables (the schema's and the generated ...Info classes' source) -----------
+
+
+def _as_looked_up(f: Field, description: str, *, required: bool = False) -> Field:
+    """A cluster input as a lookup reports it: read back from the API, so enums are plain strings
+    (the service may report values newer than this package)."""
+    kind = str if isinstance(f.type, type) and issubclass(f.type, Enum) else f.type
+    return dataclasses.replace(
+        f, type=kind, description=description, required=required, default=None, input=False, computed=False
+    )
+
+
+_INPUT = field_map(CLUSTER_FIELDS)
 
 CLUSTER_INFO = ObjectType(
     "ClusterInfo",
     "A cluster as a lookup reports it: what it is, its nodes and their health, and how to reach it.",
     (
-        Field("cluster_id", str, "ID of the cluster.", required=True),
-        Field("cluster_name", str, "Name of the cluster.", required=True),
-        Field("region", str, "Region.", required=True),
-        Field("gpu_type", str, "GPU type of every node.", required=True),
-        Field("cluster_type", str, "KUBERNETES or SLURM.", required=True),
-        Field("num_gpus", int, "Number of GPUs (8 per node).", required=True),
-        Field("status", str, "Status, e.g. Ready.", required=True),
-        Field("billing_type", str, "ON_DEMAND, RESERVED or SCHEDULED_CAPACITY; null when the API did not say."),
-        Field("project_id", str, "Project that owns the cluster."),
-        Field("nvidia_version_id", str, "Driver catalogue entry."),
-        Field("cuda_version", str, "CUDA version."),
-        Field("nvidia_driver_version", str, "NVIDIA driver version."),
-        Field("num_nodes", int, "Number of GPU worker nodes.", required=True),
-        Field("control_plane_nodes", ListOf(CONTROL_PLANE_NODE), "Control plane nodes.", required=True),
-        Field("gpu_worker_nodes", ListOf(GPU_WORKER_NODE), "GPU worker nodes with their health.", required=True),
-        Field("volumes", ListOf(CLUSTER_VOLUME), "Attached shared volumes.", required=True),
-        Field("kubernetes_endpoint", str, "URL of the Kubernetes API server (from the kubeconfig)."),
-        Field("kubernetes_ca_certificate", str, "PEM CA certificate of the Kubernetes API server."),
-        Field("slurm_worker_hostnames", ListOf(str), "SLURM only: the workers' host names in Slurm.", required=True),
-        Field("created_at", str, "Creation time (RFC 3339)."),
-        Field("first_ready_at", str, "When it first became Ready (RFC 3339)."),
-        Field(
-            "kubeconfig",
-            str,
-            "Admin kubeconfig (YAML); empty until the control plane is up. Always secret.",
-            required=True,
-            secret=True,
+        # The inputs a lookup reads back; every output of the GpuCluster table follows.
+        _as_looked_up(_INPUT["cluster_name"], "Name of the cluster.", required=True),
+        _as_looked_up(_INPUT["region"], "Region.", required=True),
+        _as_looked_up(_INPUT["gpu_type"], "GPU type of every node.", required=True),
+        _as_looked_up(_INPUT["cluster_type"], "KUBERNETES or SLURM.", required=True),
+        _as_looked_up(_INPUT["num_gpus"], "Number of GPUs (8 per node).", required=True),
+        _as_looked_up(
+            _INPUT["billing_type"], "ON_DEMAND, RESERVED or SCHEDULED_CAPACITY; null when the API did not say."
         ),
+        _as_looked_up(_INPUT["project_id"], "Project that owns the cluster."),
+        _as_looked_up(_INPUT["nvidia_version_id"], "Driver catalogue entry."),
+        _as_looked_up(_INPUT["cuda_version"], "CUDA version."),
+        _as_looked_up(_INPUT["nvidia_driver_version"], "NVIDIA driver version."),
+        *(f for f in CLUSTER_FIELDS if not f.input),
     ),
 )
 
@@ -106,135 +115,42 @@ SHARED_VOLUME_INFO = ObjectType(
     ),
 )
 
-
-@dataclass(frozen=True)
-class NodeRemediationInfo:
-    """The latest remediation of a node (the whole of it: :func:`get_remediation`)."""
-
-    id: str | None
-    mode: str | None
-    state: str | None
-    trigger: str | None
+#: The tables of what lookups return; ``make schema`` generates their classes into ``args.py``.
+RESULTS = (CLUSTER_INFO, SHARED_VOLUME_INFO)
 
 
-@dataclass(frozen=True)
-class ControlPlaneNodeInfo:
-    """A control plane node."""
-
-    node_id: str
-    host_name: str
-    status: str
-    network: str | None
-    public_ipv4: str | None
+def _result(kind: ObjectType, values: Mapping[str, Any]) -> Any:
+    """The generated ``...Info`` object of ``kind`` from reported values (nested dicts and lists)."""
+    return RESULT_CLASSES[kind.name](**{f.name: _attribute(f, values.get(f.name)) for f in kind.fields})
 
 
-@dataclass(frozen=True)
-class GpuWorkerNodeInfo:
-    """A GPU worker node and its health (``status``, ``latest_remediation``)."""
-
-    node_id: str
-    host_name: str
-    status: str
-    num_gpus: int
-    instance_id: str | None
-    networks: tuple[str, ...]
-    public_ipv4: str | None
-    slurm_worker_hostname: str | None
-    auto_remediation_enabled: bool | None
-    marked_for_deletion: bool | None
-    latest_remediation: NodeRemediationInfo | None
-
-
-@dataclass(frozen=True)
-class ClusterVolumeInfo:
-    """A volume attached to a cluster."""
-
-    volume_id: str
-    volume_name: str
-    size_tib: int
-    status: str
-
-
-@dataclass(frozen=True)
-class ClusterInfo:
-    """A looked-up cluster. ``kubeconfig`` is a secret ``pulumi.Output`` (never plain text)."""
-
-    cluster_id: str
-    cluster_name: str
-    region: str
-    gpu_type: str
-    cluster_type: str
-    num_gpus: int
-    status: str
-    billing_type: str | None
-    project_id: str | None
-    nvidia_version_id: str | None
-    cuda_version: str | None
-    nvidia_driver_version: str | None
-    num_nodes: int
-    control_plane_nodes: tuple[ControlPlaneNodeInfo, ...]
-    gpu_worker_nodes: tuple[GpuWorkerNodeInfo, ...]
-    volumes: tuple[ClusterVolumeInfo, ...]
-    kubernetes_endpoint: str | None
-    kubernetes_ca_certificate: str | None
-    slurm_worker_hostnames: tuple[str, ...]
-    created_at: str | None
-    first_ready_at: str | None
-    kubeconfig: pulumi.Output[str] = field(repr=False)
-
-
-@dataclass(frozen=True)
-class SharedVolumeInfo:
-    """A looked-up shared volume."""
-
-    volume_id: str
-    volume_name: str
-    size_tib: int
-    status: str
+def _attribute(f: Field, value: Any) -> Any:
+    if f.secret:
+        return pulumi.Output.secret(value)
+    kind = f.type
+    if value is None:
+        return None
+    if isinstance(kind, ObjectType):
+        return _result(kind, value)
+    if isinstance(kind, ListOf):
+        item = kind.item
+        return tuple(_result(item, v) if isinstance(item, ObjectType) else v for v in value)
+    return value
 
 
 def cluster_info(cluster: Cluster) -> ClusterInfo:
     """A looked-up cluster from the API's answer (what a GpuCluster would report about it)."""
-    report = cluster_report(cluster)
-    workers = tuple(
-        GpuWorkerNodeInfo(
-            **{**n, "networks": tuple(n["networks"]), "latest_remediation": _remediation(n["latest_remediation"])}
-        )
-        for n in report["gpu_worker_nodes"]
-    )
-    return ClusterInfo(
-        cluster_id=cluster.cluster_id,
-        cluster_name=cluster.cluster_name,
-        region=cluster.region,
-        gpu_type=cluster.gpu_type,
-        cluster_type=cluster.cluster_type,
-        num_gpus=cluster.num_gpus,
-        status=cluster.status,
-        billing_type=cluster.billing_type,
-        project_id=cluster.project_id or None,
-        nvidia_version_id=cluster.nvidia_driver_version_id,
-        cuda_version=cluster.cuda_version or None,
-        nvidia_driver_version=cluster.nvidia_driver_version or None,
-        num_nodes=report["num_nodes"],
-        control_plane_nodes=tuple(ControlPlaneNodeInfo(**n) for n in report["control_plane_nodes"]),
-        gpu_worker_nodes=workers,
-        volumes=tuple(ClusterVolumeInfo(**v) for v in report["volumes"]),
-        kubernetes_endpoint=report["kubernetes_endpoint"],
-        kubernetes_ca_certificate=report["kubernetes_ca_certificate"],
-        slurm_worker_hostnames=tuple(report["slurm_worker_hostnames"]),
-        created_at=report["created_at"],
-        first_ready_at=report["first_ready_at"],
-        kubeconfig=pulumi.Output.secret(report["kubeconfig"]),
-    )
-
-
-def _remediation(value: Any) -> NodeRemediationInfo | None:
-    return NodeRemediationInfo(**value) if isinstance(value, Mapping) else None
+    values = {f.name: reported(cluster, f) for f in CLUSTER_INFO.fields}
+    found = _result(CLUSTER_INFO, {**values, **cluster_report(cluster)})
+    assert isinstance(found, ClusterInfo)
+    return found
 
 
 def volume_info(volume: Volume) -> SharedVolumeInfo:
     """A looked-up volume from the API's answer."""
-    return SharedVolumeInfo(volume.volume_id, volume.volume_name, volume.size_tib, volume.status)
+    found = _result(SHARED_VOLUME_INFO, {f.name: reported(volume, f) for f in SHARED_VOLUME_INFO.fields})
+    assert isinstance(found, SharedVolumeInfo)
+    return found
 
 
 # --- clusters --------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import Resource
 
+from ..contract import DYNAMIC_MODULE, VOLUME_NAME, VOLUME_TYPE
 from .args import SharedVolumeArgs, SharedVolumeOutputs
 from .props import (
     claim_name,
@@ -32,10 +33,10 @@ from .volume.step import SharedVolumeProvider
 
 __all__ = ["VOLUME_FIELDS", "SharedVolume", "SharedVolumeArgs", "SharedVolumeProvider"]
 
-TYPE_TOKEN = "pulumi-python:dynamic/together:SharedVolume"
+TYPE_TOKEN = VOLUME_TYPE
 
 
-class SharedVolume(Resource, SharedVolumeOutputs, module="together", name="SharedVolume"):
+class SharedVolume(Resource, SharedVolumeOutputs, module=DYNAMIC_MODULE, name=VOLUME_NAME):
     """A Together shared volume. ``SharedVolume("data", region="us-central-8", size_tib=4)``."""
 
     def __init__(

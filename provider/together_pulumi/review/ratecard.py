@@ -28,7 +28,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .facts import ClusterFacts, InlineVolumeFacts, VolumeFacts
-from .tokens import GPU_TYPES, PRICE_KINDS, GpuTypeName, PriceKind, Unknown
+from .tokens import GPU_TYPES, PRICE_KINDS, GpuType, PriceKind, Unknown
 
 __all__ = [
     "HOURS_PER_MONTH",
@@ -58,7 +58,7 @@ class RateCard(BaseModel):
 
     currency: str = Field(min_length=1, description="Currency of every price, e.g. USD.")
     placeholder: bool = Field(False, description="True when the prices are made up (examples); reports say so.")
-    gpu_hour: dict[GpuTypeName, dict[PriceKind, Price]] = Field(
+    gpu_hour: dict[GpuType, dict[PriceKind, Price]] = Field(
         description="Price of one GPU for one hour, by GPU type, then by price kind (billing type or PREEMPTIBLE)."
     )
     storage_tib_month: Price | None = Field(None, description="Price of one TiB of shared volume for one month.")

@@ -6,13 +6,28 @@ holds every input and carries the billing facts, and whose ``ClusterReadiness`` 
 ``SharedVolume``'s ``VolumeReadiness`` child only waits too.
 Reports always call a resource by its user-facing kind and name (``GpuCluster "train"``).
 
-Also here: the GPU and billing types of the API (the provider's public contract, ``schema.json``),
-and the engine's markers for values that are secret or not known yet.
+The type tokens, the GPU and billing types and the engine's placeholders for unknown values come
+from :mod:`..contract` (one source for the provider, the review and the policy pack); what is here is
+how the review reads them.
 """
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal, get_args
+from typing import Any, Final, Literal
+
+from ..api.enums import BillingType, GpuType
+from ..contract import (
+    BILLING_TYPES,
+    CLUSTER_TYPE,
+    GPU_CLUSTER_TYPE,
+    GPU_TYPES,
+    GPUS_PER_NODE,
+    READINESS_TYPE,
+    UNKNOWN_SENTINELS,
+    VOLUME_READINESS_TYPE,
+    VOLUME_TYPE,
+    is_engine_unknown,
+)
 
 __all__ = [
     "BILLING_TYPES",
@@ -27,8 +42,8 @@ __all__ = [
     "UNKNOWN_SENTINELS",
     "VOLUME_READINESS_TYPE",
     "VOLUME_TYPE",
-    "BillingTypeName",
-    "GpuTypeName",
+    "BillingType",
+    "GpuType",
     "Kind",
     "PriceKind",
     "Unknown",
@@ -39,42 +54,15 @@ __all__ = [
     "replacing_settings",
 ]
 
-CLUSTER_COMPONENT_TYPE: Final = "together:index:GpuCluster"
-#: The child that holds every user input of a GpuCluster; named like the component.
-CLUSTER_TYPE: Final = "pulumi-python:dynamic/together:Cluster"
-#: The child that waits for Ready (``<name>-ready``); it carries no billing facts.
-READINESS_TYPE: Final = "pulumi-python:dynamic/together:ClusterReadiness"
-VOLUME_TYPE: Final = "pulumi-python:dynamic/together:SharedVolume"
-#: The SharedVolume's child that waits until it is usable (``<name>-ready``); no billing facts either.
-VOLUME_READINESS_TYPE: Final = "pulumi-python:dynamic/together:VolumeReadiness"
+#: The component a user declares; its ``Cluster`` child (:data:`CLUSTER_TYPE`) holds every input.
+CLUSTER_COMPONENT_TYPE: Final = GPU_CLUSTER_TYPE
 
 Kind = Literal["GpuCluster", "SharedVolume"]
 
-GPUS_PER_NODE: Final = 8
-
-GpuTypeName = Literal[
-    "H100_SXM", "H200_SXM", "B200_SXM", "B300_SXM", "GB200_SXM", "H100_SXM_INF", "RTX_6000_PCI", "L40_PCIE"
-]
-BillingTypeName = Literal["ON_DEMAND", "RESERVED", "SCHEDULED_CAPACITY"]
 #: What a rate card prices per GPU-hour: the billing types, plus PREEMPTIBLE for preemptible GPUs.
 PriceKind = Literal["ON_DEMAND", "RESERVED", "SCHEDULED_CAPACITY", "PREEMPTIBLE"]
+PRICE_KINDS: Final[tuple[str, ...]] = (*BILLING_TYPES, "PREEMPTIBLE")
 
-GPU_TYPES: Final[tuple[str, ...]] = get_args(GpuTypeName)
-BILLING_TYPES: Final[tuple[str, ...]] = get_args(BillingTypeName)
-PRICE_KINDS: Final[tuple[str, ...]] = get_args(PriceKind)
-
-#: How the engine spells a value that is not known during a preview (one per kind of value).
-UNKNOWN_SENTINELS: Final = frozenset(
-    {
-        "04da6b54-80e4-46f7-96ec-b56ff0331ba9",  # string (also what previews print for any unknown)
-        "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",  # boolean
-        "3eeb2bf0-c639-47a8-9e75-3b44932eb421",  # number
-        "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",  # array
-        "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",  # object
-        "030794c1-ac77-496b-92df-f27374a8bd58",  # asset
-        "e48ece36-62e2-4504-bad9-02848725956a",  # archive
-    }
-)
 #: The key (and value) that mark a secret object in engine JSON: {SIG: SECRET_VALUE, "ciphertext"|"plaintext"|...}.
 SECRET_SIG: Final = "4dabf18193072939515e22adb298388d"
 _SECRET_VALUE: Final = "1b47061264138c4ac30d75fd1eb44270"
@@ -101,7 +89,7 @@ UNKNOWN: Final = Unknown()
 
 def is_unknown(value: Any) -> bool:
     """Whether ``value`` is a not-yet-known value (the engine's sentinel or :data:`UNKNOWN`)."""
-    return value is UNKNOWN or (isinstance(value, str) and value in UNKNOWN_SENTINELS)
+    return value is UNKNOWN or is_engine_unknown(value)
 
 
 def is_secret(value: Any) -> bool:

@@ -8,7 +8,7 @@ that need the store (volume existence, capacity) live with the operations in :mo
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -102,35 +102,15 @@ class _Draft:
     acceptance_tests: bool = True
 
     def spec(self) -> ClusterSpec:
-        # Every rule has passed, so the required values are there.
+        """The validated request: every rule has passed, so the required values are there."""
         assert self.cluster_name and self.region and self.gpu_type and self.num_gpus
         assert self.billing_type and self.driver
-        return ClusterSpec(
-            cluster_name=self.cluster_name,
-            region=self.region,
-            gpu_type=self.gpu_type,
-            num_gpus=self.num_gpus,
-            billing_type=self.billing_type,
-            driver=self.driver,
-            cluster_type=self.cluster_type,
-            project_id=self.project_id,
-            duration_days=self.duration_days,
-            num_reserved_gpus=self.num_reserved_gpus or 0,
-            num_preemptible_gpus=self.num_preemptible_gpus or 0,
-            num_capacity_pool_gpus=self.num_capacity_pool_gpus or 0,
-            capacity_pool_id=self.capacity_pool_id,
-            reservation_start_time=self.reservation_start_time,
-            reservation_end_time=self.reservation_end_time,
-            slurm_shm_size_gib=self.slurm_shm_size_gib,
-            install_traefik=self.install_traefik,
-            volume_id=self.volume_id,
-            shared_volume=self.shared_volume,
-            oidc_config=self.oidc_config,
-            cluster_config=self.cluster_config,
-            add_ons=self.add_ons,
-            acceptance_tests=self.acceptance_tests,
-        )
+        values = {f.name: getattr(self, f.name) for f in fields(ClusterSpec)}
+        return ClusterSpec(**{**values, **{name: values[name] or 0 for name in _COUNTS}})
 
+
+#: Optional GPU counts that mean 0 when absent.
+_COUNTS = ("num_reserved_gpus", "num_preemptible_gpus", "num_capacity_pool_gpus")
 
 _Rule = Callable[[Checker, _Draft], None]
 

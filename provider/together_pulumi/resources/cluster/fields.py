@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...api.enums import BillingType, ClusterType, GpuType
+from ...contract import GPUS_PER_NODE
 from ..fields import Change, Field, ListOf
 from .types import (
     ACCEPTANCE_TESTS_PARAMS,
@@ -26,8 +27,6 @@ __all__ = [
     "READINESS_STEP_INPUTS",
 ]
 
-#: Every node carries 8 GPUs, on every GPU type offered.
-GPUS_PER_NODE = 8
 NODE_UNIT = "one node = 8 GPUs"
 
 IN_PLACE = Change.IN_PLACE
@@ -61,6 +60,7 @@ CLUSTER_FIELDS: tuple[Field, ...] = (
         "Driver catalogue entry of the region (get_regions()). With neither this "
         "nor cuda_version/nvidia_driver_version, the region's newest entry is used and reported.",
         computed=True,
+        reported_as="nvidia_driver_version_id",
     ),
     Field(
         "cuda_version", str, "CUDA version, paired with nvidia_driver_version (legacy driver selector).", computed=True
@@ -95,6 +95,7 @@ CLUSTER_FIELDS: tuple[Field, ...] = (
         int,
         "Preemptible GPUs requested besides num_gpus (multiple of 8; needs project_id; Kubernetes only).",
         change=IN_PLACE,
+        reported_as="desired_preemptible_gpus",
         minimum=0,
         multiple_of=GPUS_PER_NODE,
         unit=NODE_UNIT,
@@ -184,10 +185,17 @@ CLUSTER_FIELDS: tuple[Field, ...] = (
         minimum=1,
         unit="second",
     ),
-    # outputs
-    Field("cluster_id", str, "ID of the cluster.", input=False),
-    Field("status", str, "Status when last read, e.g. Ready.", input=False),
-    Field("kubeconfig", str, "Admin kubeconfig (YAML) of the cluster. Always secret.", input=False, secret=True),
+    # outputs: read from the API's cluster under the same name (see cluster.report), required = always there
+    Field("cluster_id", str, "ID of the cluster.", input=False, required=True),
+    Field("status", str, "Status when last read, e.g. Ready.", input=False, required=True),
+    Field(
+        "kubeconfig",
+        str,
+        "Admin kubeconfig (YAML) of the cluster; empty until the control plane is up. Always secret.",
+        input=False,
+        secret=True,
+        required=True,
+    ),
     Field(
         "kubernetes_endpoint",
         str,
@@ -201,21 +209,24 @@ CLUSTER_FIELDS: tuple[Field, ...] = (
         "the secret.",
         input=False,
     ),
-    Field("num_nodes", int, "Number of GPU worker nodes.", input=False),
-    Field("control_plane_nodes", ListOf(CONTROL_PLANE_NODE), "Control plane nodes.", input=False),
+    Field("num_nodes", int, "Number of GPU worker nodes.", input=False, required=True),
+    Field("control_plane_nodes", ListOf(CONTROL_PLANE_NODE), "Control plane nodes.", input=False, required=True),
     Field(
         "gpu_worker_nodes",
         ListOf(GPU_WORKER_NODE),
         "GPU worker nodes with their health: status and latest remediation.",
         input=False,
+        required=True,
     ),
     Field(
         "slurm_worker_hostnames",
         ListOf(str),
         "SLURM only: the workers' host names inside Slurm (empty for Kubernetes). The API reports no login host.",
         input=False,
+        required=True,
     ),
-    Field("volumes", ListOf(CLUSTER_VOLUME), "Attached shared volumes.", input=False),
+    Field("volumes", ListOf(CLUSTER_VOLUME), "Attached shared volumes.", input=False, required=True),
+    Field("os_image", str, "OS image of the nodes, e.g. ubuntu22.04-cuda12.8-nvidia570.", input=False),
     Field("created_at", str, "Creation time (RFC 3339).", input=False),
     Field("first_ready_at", str, "When the cluster first became Ready (RFC 3339).", input=False),
 )

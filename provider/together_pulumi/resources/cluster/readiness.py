@@ -17,6 +17,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource
 
 from ...api.enums import BillingType, ClusterStatus
+from ...contract import DYNAMIC_MODULE, READINESS_STEP_NAME
 from .. import session
 from ..errors import ProviderError
 from ..provider import WaitingProvider, explained, without_provider
@@ -176,7 +177,7 @@ def _scheduled_later(props: Mapping[str, Any]) -> bool:
     return start is not None and start > datetime.now(UTC)
 
 
-class ReadinessStep(Resource, module="together", name="ClusterReadiness"):
+class ReadinessStep(Resource, module=DYNAMIC_MODULE, name=READINESS_STEP_NAME):
     """Internal child of :class:`~..gpu_cluster.GpuCluster` that waits for Ready."""
 
     def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> None:

@@ -27,12 +27,23 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from .fields import GPUS_PER_NODE
+from ..fields import Field, FieldType, ListOf, ObjectType, field_map
+from .fields import CLUSTER_FIELDS, GPUS_PER_NODE, READINESS_OUTPUTS
 
 if TYPE_CHECKING:
-    from ...api.models import Cluster, ControlPlaneNode, GpuWorkerNode, Remediation
+    from ...api.models import Cluster
 
-__all__ = ["KubernetesAccess", "cluster_report", "decode_kubeconfig", "iso_time", "kubernetes_access", "live_gpus"]
+__all__ = [
+    "KubernetesAccess",
+    "cluster_report",
+    "decode_kubeconfig",
+    "iso_time",
+    "kubernetes_access",
+    "live_gpus",
+    "reported",
+]
+
+_OUTPUTS = field_map(CLUSTER_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -44,55 +55,45 @@ class KubernetesAccess:
 
 
 def cluster_report(cluster: Cluster) -> dict[str, Any]:
-    """The reported (output-only) values of a cluster, keyed like the GpuCluster outputs."""
+    """The reported (output-only) values of a cluster, keyed like the GpuCluster outputs.
+
+    Each output of the table is read from the API's cluster under its name (:func:`reported`), except
+    the few derived here: an output the API reports under the same name needs no line of code.
+    """
     kubeconfig = decode_kubeconfig(cluster.kube_config)
     access = kubernetes_access(kubeconfig)
-    workers = [_worker(n) for n in cluster.gpu_worker_nodes]
-    return {
-        "status": cluster.status,
+    workers = cluster.gpu_worker_nodes
+    derived: dict[str, Any] = {
         "kubeconfig": kubeconfig,
         "kubernetes_endpoint": access.endpoint,
         "kubernetes_ca_certificate": access.ca_certificate,
-        "num_nodes": len(cluster.gpu_worker_nodes),
-        "control_plane_nodes": [_control_plane(n) for n in cluster.control_plane_nodes],
-        "gpu_worker_nodes": workers,
-        "slurm_worker_hostnames": [w["slurm_worker_hostname"] for w in workers if w["slurm_worker_hostname"]],
-        "volumes": [v.model_dump(include={"volume_id", "volume_name", "size_tib", "status"}) for v in cluster.volumes],
-        "created_at": iso_time(cluster.created_at),
-        "first_ready_at": iso_time(cluster.first_ready_at),
+        "num_nodes": len(workers),
+        "slurm_worker_hostnames": [n.slurm_worker_hostname for n in workers if n.slurm_worker_hostname],
     }
+    return {name: derived[name] if name in derived else reported(cluster, _OUTPUTS[name]) for name in READINESS_OUTPUTS}
 
 
-def _control_plane(node: ControlPlaneNode) -> dict[str, Any]:
-    return {
-        "node_id": node.node_id,
-        "host_name": node.host_name,
-        "status": node.status,
-        "network": node.network or None,
-        "public_ipv4": node.public_ipv4,
-    }
-
-
-def _worker(node: GpuWorkerNode) -> dict[str, Any]:
-    return {
-        "node_id": node.node_id,
-        "host_name": node.host_name,
-        "status": node.status,
-        "num_gpus": node.num_gpus,
-        "instance_id": node.instance_id,
-        "networks": list(node.networks),
-        "public_ipv4": node.public_ipv4,
-        "slurm_worker_hostname": node.slurm_worker_hostname,
-        "auto_remediation_enabled": node.auto_remediation_enabled,
-        "marked_for_deletion": node.marked_for_deletion,
-        "latest_remediation": _remediation(node.latest_remediation),
-    }
-
-
-def _remediation(found: Remediation | None) -> dict[str, Any] | None:
-    if found is None:
+def reported(source: Any, field: Field) -> Any:
+    """``field`` read from an API model (or a dict of one) under its name (or ``reported_as``), as
+    outputs hold it: nested objects as dicts of their table's fields, lists as lists, times as
+    RFC 3339 strings, and an optional string the API leaves empty (proto3's unset) as None."""
+    name = field.reported_as or field.name
+    value = source.get(name) if isinstance(source, Mapping) else getattr(source, name, None)
+    if value == "" and not field.required:
         return None
-    return {"id": found.id, "mode": found.mode, "state": found.state, "trigger": found.trigger}
+    return _as_output(value, field.type)
+
+
+def _as_output(value: Any, kind: FieldType) -> Any:
+    if value is None:
+        return None
+    if isinstance(kind, ObjectType):
+        return {f.name: reported(value, f) for f in kind.fields}
+    if isinstance(kind, ListOf):
+        return [_as_output(item, kind.item) for item in value]
+    if isinstance(value, datetime):
+        return iso_time(value)
+    return value
 
 
 def decode_kubeconfig(encoded: str) -> str:

@@ -15,6 +15,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 
 from ...api import errors
 from ...api.enums import ClusterStatus
+from ...contract import CLUSTER_STEP_NAME, DYNAMIC_MODULE
 from .. import session
 from ..errors import ProviderError
 from ..fields import Change, Field, Violation, contains_unknown, from_engine, values_equal
@@ -430,7 +431,7 @@ def _placement_hint(props: Mapping[str, Any]) -> Any:
     return volume.get(_HINT) if isinstance(volume, Mapping) else None
 
 
-class ClusterStep(Resource, module="together", name="Cluster"):
+class ClusterStep(Resource, module=DYNAMIC_MODULE, name=CLUSTER_STEP_NAME):
     """Internal child of :class:`~..gpu_cluster.GpuCluster` that records the cluster."""
 
     cluster_name: pulumi.Output[str]

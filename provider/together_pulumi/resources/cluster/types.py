@@ -1,4 +1,8 @@
-"""The nested object types of a GpuCluster: its settings objects and what it reports about nodes."""
+"""The nested object types of a GpuCluster: its settings objects and what it reports about nodes.
+
+The reported objects (nodes, volumes, remediations) are read from the API's answer field by field
+under these names (:func:`.report.reported`); ``required`` there means "always reported".
+"""
 
 from __future__ import annotations
 
@@ -138,9 +142,9 @@ CONTROL_PLANE_NODE = ObjectType(
     "ControlPlaneNode",
     "A control plane node.",
     (
-        Field("node_id", str, "Node ID."),
-        Field("host_name", str, "Host name."),
-        Field("status", str, "Node status."),
+        Field("node_id", str, "Node ID.", required=True),
+        Field("host_name", str, "Host name.", required=True),
+        Field("status", str, "Node status.", required=True),
         Field("network", str, "Network of the node (a CIDR)."),
         Field("public_ipv4", str, "Public IPv4 address, when it has one."),
     ),
@@ -150,12 +154,12 @@ GPU_WORKER_NODE = ObjectType(
     "GpuWorkerNode",
     "A GPU worker node (8 GPUs) and its health.",
     (
-        Field("node_id", str, "Node ID."),
-        Field("host_name", str, "Host name."),
-        Field("status", str, "Node status, e.g. Running, Cordoned, Rebooting, Unhealthy."),
-        Field("num_gpus", int, "GPUs on the node."),
+        Field("node_id", str, "Node ID.", required=True),
+        Field("host_name", str, "Host name.", required=True),
+        Field("status", str, "Node status, e.g. Running, Cordoned, Rebooting, Unhealthy.", required=True),
+        Field("num_gpus", int, "GPUs on the node.", required=True),
         Field("instance_id", str, "Instance ID (what node remediations address)."),
-        Field("networks", ListOf(str), "Networks of the node."),
+        Field("networks", ListOf(str), "Networks of the node.", required=True),
         Field("public_ipv4", str, "Public IPv4 address, when it has one."),
         Field("slurm_worker_hostname", str, "SLURM only: the node's host name inside Slurm."),
         Field("auto_remediation_enabled", bool, "Whether the service repairs the node on its own when it fails."),
@@ -168,9 +172,9 @@ CLUSTER_VOLUME = ObjectType(
     "ClusterVolume",
     "A volume attached to the cluster.",
     (
-        Field("volume_id", str, "Volume ID."),
-        Field("volume_name", str, "Volume name."),
-        Field("size_tib", int, "Size in TiB."),
-        Field("status", str, "Volume status."),
+        Field("volume_id", str, "Volume ID.", required=True),
+        Field("volume_name", str, "Volume name.", required=True),
+        Field("size_tib", int, "Size in TiB.", required=True),
+        Field("status", str, "Volume status.", required=True),
     ),
 )

@@ -67,8 +67,8 @@ VOLUME_FIELDS: tuple[Field, ...] = (
         minimum=1,
         unit="second",
     ),
-    Field("volume_id", str, "ID of the volume.", input=False),
-    Field("status", str, "Status: provisioning, available, bound, ...", input=False),
+    Field("volume_id", str, "ID of the volume.", input=False, required=True),
+    Field("status", str, "Status: provisioning, available, bound, ...", input=False, required=True),
 )
 
 #: What the volume's readiness step waits on: the volume, the size it must reach, and how long.

@@ -14,6 +14,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, ReadResult, Resource
 
 from ...api.enums import VolumeStatus
+from ...contract import DYNAMIC_MODULE, VOLUME_READINESS_NAME
 from .. import session
 from ..provider import WaitingProvider, explained, without_provider
 from ..shared_reads import SHARED_POLL_SECONDS, shared_poll
@@ -88,7 +89,7 @@ def _volume_id(volume: Volume) -> str:
     return volume.volume_id
 
 
-class VolumeReadinessStep(Resource, module="together", name="VolumeReadiness"):
+class VolumeReadinessStep(Resource, module=DYNAMIC_MODULE, name=VOLUME_READINESS_NAME):
     """Internal child of :class:`~..shared_volume.SharedVolume` that waits until it is usable."""
 
     status: pulumi.Output[str]
