@@ -169,7 +169,7 @@ def test_clusters_waiting_together(engine_bin: Path, tmp_path: Path) -> None:
         _row(f"{WAITING} clusters waiting: status requests per minute (stack)", f"{per_minute:.1f}", "<= 12")
         _row("  longest a Ready cluster went unread", f"{unseen:.1f} s", "<= 5 s")
         _row("  up ended after the last cluster was Ready", f"{ended.timestamp() - last_ready:.1f} s", "(engine)")
-        _row(f"  up time / provisioning time ({PROVISIONING:.0f} s)", f"{took / PROVISIONING:.2f}x", "(creates queue)")
+        _row(f"  up time / provisioning time ({PROVISIONING:.0f} s)", f"{took / PROVISIONING:.2f}x", "(info)")
         stack.destroy()
 
 
