@@ -14,6 +14,10 @@ venv="$here/plugin/venv"
 stamp="$venv/.together-installed"
 python=${PYTHON:-python3}
 
+# One setup at a time (parallel test workers may all ask at once).
+exec 9>"$here/plugin/venv.lock"
+flock 9
+
 if [ ! -f "$stamp" ] || [ "$here/pyproject.toml" -nt "$stamp" ]; then
   start=$(date +%s)
   "$python" -m venv "$venv"
