@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(2 * (os.cpu_count() or 1))')
 PYTEST := $(PY) -m pytest -q -n $(PYTEST_WORKERS)
 
-.PHONY: demo test check unit e2e chaos bench lint schema docs engine venv clean
+.PHONY: demo test check unit e2e chaos bench lint schema docs engine plugin venv clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (set PYTHON=...)")'
@@ -24,11 +24,15 @@ venv: $(STAMP)
 engine:
 	@bash scripts/setup-engine.sh >/dev/null
 
+# The component plugin's own Python environment (plugin/venv), for TypeScript, Go and YAML programs.
+plugin: $(STAMP)
+	@PYTHON=$(PYTHON) bash scripts/setup-plugin.sh >/dev/null
+
 demo: $(STAMP) engine
 	bash scripts/demo.sh
 
 # Everything but the long chaos suite: lint, types, unit, end-to-end (incl. the short chaos run).
-test: $(STAMP) engine lint
+test: $(STAMP) engine plugin lint
 	$(PYTEST) -m 'not chaos and not bench'
 
 # The inner loop: lint, types and unit tests (about a minute and a half on 2 cores).
@@ -38,7 +42,7 @@ check: lint unit
 unit: $(STAMP)
 	$(PYTEST) -m 'not e2e and not engine and not chaos and not bench'
 
-e2e: $(STAMP) engine
+e2e: $(STAMP) engine plugin
 	$(PYTEST) -m 'e2e and not chaos and not bench'
 
 # Fleet figures through the CLI, each a ratio beside its goal (sizes: BENCH_N, BENCH_WAITING,
@@ -51,8 +55,8 @@ chaos: $(STAMP) engine
 	$(PY) -m pytest -q -s -m chaos tests/chaos
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check provider tests examples policy
-	$(VENV)/bin/ruff format --check provider tests examples policy
+	$(VENV)/bin/ruff check provider tests examples policy plugin
+	$(VENV)/bin/ruff format --check provider tests examples policy plugin
 	$(VENV)/bin/mypy provider tests
 
 schema: $(STAMP)
@@ -64,4 +68,4 @@ docs: $(STAMP)
 	$(PY) -m together_pulumi.schema readme --out README.md
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) plugin/venv .pytest_cache .mypy_cache .ruff_cache

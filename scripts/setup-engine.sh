@@ -18,6 +18,11 @@
 #   repository.
 # - the two scripts are copied from the sdk/v3 module, as Pulumi's own release packaging does.
 # Nothing here contacts a download site.
+#
+# Then the language hosts of the other languages a program using the component plugin (plugin/) may be
+# written in: pulumi-language-nodejs, pulumi-language-go and pulumi-language-yaml, cached beside the
+# rest (scripts/language-hosts.sh). They are optional: without them, or without Go to build them, the
+# Python path works and the multi-language tests fail saying what to install.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,7 +44,11 @@ complete() { # $1 = a bin directory
   for program in "${programs[@]}"; do [ -x "$1/$program" ] || return 1; done
 }
 
+# shellcheck source=language-hosts.sh
+source "$here/scripts/language-hosts.sh"
+
 if complete "$bin_dir"; then
+  languages_complete "$bin_dir" || build_language_hosts
   echo "$bin_dir"
   exit 0
 fi
@@ -135,4 +144,5 @@ install -m 0755 "$sdk_dir/python/dist/pulumi-resource-pulumi-python" "$bin_dir/"
 install -m 0755 "$sdk_dir/python/cmd/pulumi-language-python-exec" "$bin_dir/"
 log "ready in $(( $(date +%s) - start ))s: $bin_dir"
 complete "$bin_dir" || { log "the build finished but $bin_dir is incomplete"; exit 1; }
+build_language_hosts
 echo "$bin_dir"
