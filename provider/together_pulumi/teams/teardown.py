@@ -163,8 +163,10 @@ def destroy_all(
 
 
 def describe(state: StackState) -> str:
-    """``2 clusters (16 GPUs), 1 volume; 9 resources``."""
-    clusters, volumes = len(state.clusters), len(state.volumes)
+    """``2 clusters (16 GPUs), 1 volume, 9 resources``: what a destroy deletes (protected objects stay)."""
+    kept = set(state.protected)
+    clusters = len([o for o in state.clusters if o.name not in kept])
+    volumes = len([o for o in state.volumes if o.name not in kept])
     parts = []
     if clusters:
         parts.append(f"{clusters} cluster{'s' if clusters != 1 else ''} ({state.gpus} GPUs)")
