@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(2 * (os.cpu_count() or 1))')
 PYTEST := $(PY) -m pytest -q -n $(PYTEST_WORKERS)
 
-.PHONY: demo test check unit e2e chaos bench lint schema docs engine plugin venv clean
+.PHONY: demo test check unit e2e chaos bench lint schema docs engine plugin versitygw venv clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (set PYTHON=...)")'
@@ -28,11 +28,15 @@ engine:
 plugin: $(STAMP)
 	@PYTHON=$(PYTHON) bash scripts/setup-plugin.sh >/dev/null
 
+# The S3-compatible server of the team-backend tests (tests/teams), built once into the cache.
+versitygw:
+	@bash scripts/setup-versitygw.sh >/dev/null
+
 demo: $(STAMP) engine
 	bash scripts/demo.sh
 
 # Everything but the long chaos suite: lint, types, unit, end-to-end (incl. the short chaos run).
-test: $(STAMP) engine plugin lint
+test: $(STAMP) engine plugin versitygw lint
 	$(PYTEST) -m 'not chaos and not bench'
 
 # The inner loop: lint, types and unit tests (about a minute and a half on 2 cores).
@@ -42,7 +46,7 @@ check: lint unit
 unit: $(STAMP)
 	$(PYTEST) -m 'not e2e and not engine and not chaos and not bench'
 
-e2e: $(STAMP) engine plugin
+e2e: $(STAMP) engine plugin versitygw
 	$(PYTEST) -m 'e2e and not chaos and not bench'
 
 # Fleet figures through the CLI, each a ratio beside its goal (sizes: BENCH_N, BENCH_WAITING,

@@ -1,5 +1,7 @@
 """The ``together-pulumi`` console script; ``together-pulumi review`` summarizes a preview for a reviewer.
 
+(``teardown`` and ``orphans``, for teams sharing a backend, live in :mod:`together_pulumi.teams`.)
+
 ::
 
     pulumi preview --json --show-sames > preview.json
@@ -19,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from .. import teams
 from .gate import CostCap, evaluate, parse_cost_cap, parse_fail_on
 from .ratecard import RateCard, RateCardError, load_rate_card
 from .render import render_markdown, render_text
@@ -87,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
         help="exit 1 if the stack's cost rises by more than this (rate card currency; per hour by default); "
         "fails when the increase cannot be computed",
     )
+    teams.add_commands(commands)  # teardown, orphans
     return parser
 
 
@@ -104,6 +108,8 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdo
     stdin = stdin if stdin is not None else sys.stdin
     stdout = stdout if stdout is not None else sys.stdout
     args = _parser().parse_args(argv)
+    if args.command != "review":
+        return teams.run(args, stdout=stdout)
     card: RateCard | None = None
     try:
         if args.rate_card:
