@@ -6,8 +6,8 @@ The whole tree::
     ├── ConfigurationError         no API key, or a malformed base URL
     ├── UncertainCreateError       a create failed ambiguously and its object was not found (yet)
     ├── TransportError             no usable HTTP response
-    │   ├── TimeoutError           the request or the overall deadline timed out
-    │   └── ConnectionError        connecting failed, or the connection broke mid-request
+    │   ├── APITimeoutError        the request or the overall deadline timed out
+    │   └── APIConnectionError     connecting failed, or the connection broke mid-request
     └── APIStatusError             the server answered with a 4xx/5xx status
         ├── InvalidRequestError    400, 422: carries the server's message and, when named, the field
         ├── AuthenticationError    401
@@ -20,24 +20,28 @@ The whole tree::
 Every ``APIStatusError`` carries ``status_code``, ``method``, ``path``, the server's ``message``
 and its ``x-should-retry`` verdict (``should_retry``: True, False or None).
 Messages never contain the API key: requests are described by method and path only.
+
+``TimeoutError`` and ``ConnectionError`` (the names before 0.3.0, which shadowed the builtins in any
+module that imported them by name) still work for one release, with a ``DeprecationWarning``.
 """
 
 from __future__ import annotations
 
 import builtins
+import warnings
 
 __all__ = [
+    "APIConnectionError",
     "APIStatusError",
+    "APITimeoutError",
     "AuthenticationError",
     "ConfigurationError",
     "ConflictError",
-    "ConnectionError",
     "InvalidRequestError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
-    "TimeoutError",
     "TogetherError",
     "TransportError",
     "UncertainCreateError",
@@ -92,11 +96,11 @@ class TransportError(TogetherError):
         self.request_sent = request_sent
 
 
-class TimeoutError(TransportError, builtins.TimeoutError):
+class APITimeoutError(TransportError, builtins.TimeoutError):
     """A request, or the caller's overall deadline, timed out."""
 
 
-class ConnectionError(TransportError, builtins.ConnectionError):
+class APIConnectionError(TransportError, builtins.ConnectionError):
     """Connecting failed, or the connection broke before a complete response arrived."""
 
 
@@ -174,3 +178,15 @@ def error_class_for_status(status_code: int) -> type[APIStatusError]:
         409: ConflictError,
         429: RateLimitError,
     }.get(status_code, ServerError if status_code >= 500 else APIStatusError)
+
+
+_RENAMED = {"TimeoutError": APITimeoutError, "ConnectionError": APIConnectionError}
+
+
+def __getattr__(name: str) -> type[TransportError]:
+    """The names before 0.3.0, for one release (a module attribute, so nothing here shadows the builtins)."""
+    if name in _RENAMED:
+        new = _RENAMED[name]
+        warnings.warn(f"together_pulumi.api.errors.{name} is now {new.__name__}", DeprecationWarning, stacklevel=2)
+        return new
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
