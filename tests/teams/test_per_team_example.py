@@ -11,13 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from e2e import harness as h
 from e2e.pulumi_cli import VENV_BIN, CommandResult, ProgramStack, copy_program
-from emulator_process import DEFAULT_API_KEY, EmulatorProcess
+from e2e.test_examples import README_API_KEY, Readme
+from emulator_process import DEFAULT_API_KEY, EmulatorProcess, start_emulator
 
 from .stacks import backend_env, together_pulumi
 
@@ -110,3 +112,30 @@ def test_pull_request_stacks_made_by_the_script_and_cleaned_by_teardown(
     actions = {s["stack"]: (s["action"], s["outcome"]) for s in json.loads(again.stdout)["stacks"]}
     assert actions == {"pr-1": ("skip", None), "pr-2": ("keep", None)}, again.stdout
     assert {c["cluster_id"] for c in h.clusters(emu)} == pr2_cluster
+
+
+@pytest.fixture
+def keyed_emulator() -> Iterator[EmulatorProcess]:
+    """An emulator that accepts only the README's key."""
+    with start_emulator(api_key=README_API_KEY) as process:
+        yield process
+
+
+def test_the_readme_block_as_written(keyed_emulator: EmulatorProcess, engine_bin: Path, tmp_path: Path) -> None:
+    """The README's commands typed line by line in a shell (only the emulator's port differs)."""
+    emu = keyed_emulator
+    readme = Readme("per-team-environments", emu, engine_bin, tmp_path)
+    try:
+        readme.through("python environments.py up pr-2")
+        assert len(h.clusters(emu)) == 2
+        listed = readme.through("python environments.py list")
+        assert [line.split("\t")[0] for line in listed.stdout.splitlines()] == ["pr-1", "pr-2"], listed.output
+        readme.through("python environments.py destroy pr-2")
+        assert len(h.clusters(emu)) == 1
+        dry = readme.through("together-pulumi teardown")
+        assert "would destroy 1 cluster (8 GPUs)" in dry.output and "team-environments/pr-1" in dry.output, dry.output
+        assert len(h.clusters(emu)) == 1, "a dry run destroys nothing"
+        readme.finish()
+        assert h.clusters(emu) == [], "the teardown with --yes destroys the expired pr-1"
+    finally:
+        readme.close()
