@@ -76,9 +76,12 @@ def test_pull_request_stacks_made_by_the_script_and_cleaned_by_teardown(
     in_three_days = dt.datetime.fromisoformat(expires.replace("Z", "+00:00")) - dt.datetime.now(dt.UTC)
     assert dt.timedelta(days=3) - dt.timedelta(minutes=5) < in_three_days <= dt.timedelta(days=3), expires
 
-    # A new commit on pr-2: the same stack is updated in place, its cluster kept.
+    # A new commit on pr-2, in a fresh checkout as a CI job has (no stack config file): the same
+    # stack is updated in place, its cluster kept.
     pr2_cluster = _cluster_ids(stacks["pr-2"])
-    _script(example, env, "up", "pr-2", "--ttl", "3d")
+    checkout = copy_program(EXAMPLE, tmp_path / "checkout-2")
+    assert not list(checkout.glob("Pulumi.*.yaml"))
+    _script(checkout, env, "up", "pr-2", "--ttl", "3d")
     assert _cluster_ids(stacks["pr-2"]) == pr2_cluster and len(h.clusters(emu)) == 3
 
     # pr-3 is closed: the CI job on close destroys it and removes the stack.
