@@ -22,9 +22,9 @@ from pulumi.output import Unknown
 from emulator_admin import DEFAULT_API_KEY, Admin, EmulatorHandle
 from emulator_inprocess import InProcessEmulator, in_process_emulator
 from together_pulumi.api.client import TogetherClient
-from together_pulumi.resources import session
-from together_pulumi.resources.props import forget_claims
-from together_pulumi.resources.provider import AUTONAME_PREFIX, NAME_SEED
+from together_pulumi.host import session
+from together_pulumi.host.provider_base import AUTONAME_PREFIX, NAME_SEED
+from together_pulumi.program.inputs import forget_claims
 
 #: A value not known yet, as the dynamic provider host hands it to check and diff during preview.
 AN_UNKNOWN: Any = Unknown()  # type: ignore[no-untyped-call]

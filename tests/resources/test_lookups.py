@@ -13,7 +13,7 @@ import together_pulumi as together
 from emulator_admin import DEFAULT_API_KEY
 from emulator_inprocess import InProcessEmulator, in_process_emulator
 from together_pulumi.api.models import ClusterCreateRequest, VolumeCreateRequest
-from together_pulumi.resources import session
+from together_pulumi.host import session
 
 from .conftest import route_clients_to
 

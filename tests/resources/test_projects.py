@@ -11,11 +11,11 @@ import pytest
 from emulator_inprocess import InProcessEmulator
 from together_pulumi.api import errors
 from together_pulumi.api.client import TogetherClient
-from together_pulumi.resources import session
-from together_pulumi.resources.errors import ProviderError
-from together_pulumi.resources.gpu_cluster import ClusterProvider
-from together_pulumi.resources.provider import AUTONAME_PREFIX
-from together_pulumi.resources.shared_volume import SharedVolumeProvider
+from together_pulumi.host import session
+from together_pulumi.host.cluster.provider import ClusterProvider
+from together_pulumi.host.errors import ProviderError
+from together_pulumi.host.provider_base import AUTONAME_PREFIX
+from together_pulumi.host.volume.provider import SharedVolumeProvider
 
 from .conftest import NAMED_TRAIN, emulator_for_providers, result_outs
 from .test_lifecycle import CLUSTER, VOLUME

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ...api.enums import BillingType, ClusterType
-from ..fields import UNKNOWN, Violation, known, show
+from ...model.fields import UNKNOWN, Violation, known, show
 
 __all__ = ["RULES", "catalog_rules", "inline_volume_name", "parse_time"]
 

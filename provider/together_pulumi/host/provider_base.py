@@ -21,10 +21,19 @@ from typing import Any, ClassVar
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider, UpdateResult
 
 from ..api import errors
+from ..model.fields import (
+    UNKNOWN,
+    Change,
+    Field,
+    Violation,
+    contains_unknown,
+    from_engine,
+    validate_value,
+    values_equal,
+)
+from ..model.naming import derive_name
 from . import session
 from .errors import ProviderError, show_errors_without_tracebacks
-from .fields import UNKNOWN, Change, Field, Violation, contains_unknown, from_engine, validate_value, values_equal
-from .naming import derive_name
 from .waiting import progress
 
 __all__ = [
@@ -137,11 +146,11 @@ class ConfiguredProvider(ResourceProvider):
 
 
 class WaitingProvider(ConfiguredProvider):
-    """A step that only waits (a cluster's or a volume's readiness) and reports what it found.
+    """A part that only waits (a cluster's or a volume's readiness) and reports what it found.
 
     Its inputs (``waits_on``) are what it waits for; a change of one is another wait, never a
     replacement (a replaced object, or one whose id is unknown during preview, is just another wait).
-    Deleting it deletes nothing: the object's own step does that.
+    Deleting it deletes nothing: the object's own part does that.
     """
 
     waits_on: ClassVar[tuple[str, ...]]
@@ -158,7 +167,7 @@ class WaitingProvider(ConfiguredProvider):
         return UpdateResult(self.wait(news))
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
-        """Nothing to do: the object's own step deletes it."""
+        """Nothing to do: the object's own part deletes it."""
 
     def recorded(self, props: Mapping[str, Any]) -> dict[str, Any]:
         """The inputs among ``props`` (what a refresh reports as inputs, too)."""

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..api import errors
 from ..api.settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, PROJECT_ID_ENV
-from . import host_threads, interrupts
+from . import interrupts
+from . import threads as host_threads
 from .shared_reads import Changes, SharedListing
 from .waiting import SYSTEM_CLOCK, Clock
 

@@ -23,8 +23,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..api import errors
+from ..model.fields import Change, Field, Violation, contains_unknown, values_equal
 from . import session
-from .fields import Change, Field, Violation, contains_unknown, values_equal
 from .waiting import progress
 
 __all__ = [

@@ -71,7 +71,7 @@ def watch() -> None:
 
 def _host_cancel(self: Any, request: Any, context: Any) -> Any:
     # Runs as the host's own method, with the host's module globals: import by absolute name.
-    from together_pulumi.resources import interrupts
+    from together_pulumi.host import interrupts
 
     return interrupts.cancel_requested()
 

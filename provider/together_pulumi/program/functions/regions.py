@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import pulumi
 
-from . import session
-from .fields import Field, ListOf, ObjectType
-from .functions import FunctionSpec, program_config
+from ...host import session
+from ...model.fields import Field, ListOf, ObjectType
+from .common import FunctionSpec, program_config
 
 __all__ = ["FUNCTIONS", "REGION", "DriverVersionInfo", "RegionInfo", "get_regions", "get_regions_output"]
 
@@ -74,7 +74,7 @@ def get_regions(api_key: str | None = None, base_url: str | None = None) -> list
     Credentials: the arguments, else as the provider resolves them (the stack config
     ``together:apiKey`` / ``together:baseUrl``, else ``TOGETHER_API_KEY`` / ``TOGETHER_BASE_URL``).
     """
-    from ..api.client import TogetherClient
+    from ...api.client import TogetherClient
 
     given = {session.API_KEY_CONFIG: api_key, session.BASE_URL_CONFIG: base_url}
     creds = session.resolve_credentials({**program_config(), **{k: v for k, v in given.items() if v}})

@@ -71,5 +71,5 @@ VOLUME_FIELDS: tuple[Field, ...] = (
     Field("status", str, "Status: provisioning, available, bound, ...", input=False, required=True),
 )
 
-#: What the volume's readiness step waits on: the volume, the size it must reach, and how long.
+#: What the volume's readiness part waits on: the volume, the size it must reach, and how long.
 READINESS_INPUTS = ("volume_id", "volume_name", "size_tib", "ready_timeout_seconds")

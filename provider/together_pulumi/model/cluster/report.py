@@ -1,7 +1,7 @@
 """What a cluster reports: its status, its nodes and their health, and how to reach it.
 
 One function, :func:`cluster_report`, turns a cluster as the API returns it into the values a
-``GpuCluster`` outputs (via its readiness step) and a looked-up cluster carries (``get_cluster``), so
+``GpuCluster`` outputs (via its readiness part) and a looked-up cluster carries (``get_cluster``), so
 both report the same things in the same shape.
 
 Node fields are chosen for operating the cluster, not copied wholesale: ids and host names (to

@@ -28,15 +28,15 @@ from typing import TYPE_CHECKING
 import pulumi
 from pydantic import ValidationError
 
-from ..api import errors
-from ..api.enums import RemediationMode, RemediationState, RemediationTrigger
-from .cluster.report import iso_time
-from .fields import Field, ListOf, ObjectType
-from .functions import FunctionError, FunctionSpec, api_client, listing, output_of
+from ...api import errors
+from ...api.enums import RemediationMode, RemediationState, RemediationTrigger
+from ...model.cluster.report import iso_time
+from ...model.fields import Field, ListOf, ObjectType
+from .common import FunctionError, FunctionSpec, api_client, listing, output_of
 
 if TYPE_CHECKING:
-    from ..api.client import TogetherClient
-    from ..api.models import LinkedAlert, Remediation, RemediationListQuery
+    from ...api.client import TogetherClient
+    from ...api.models import LinkedAlert, Remediation, RemediationListQuery
 
 __all__ = [
     "FUNCTIONS",
@@ -171,7 +171,7 @@ def list_remediations(
     """The remediations of a cluster (or of one node, ``instance_id``), newest first; the filters keep
     those in any of the given ``states`` / ``modes`` / ``triggers`` (``RemediationState`` etc., or their
     strings). E.g. what waits for approval: ``states=["PENDING_APPROVAL"]``."""
-    from ..api.models import RemediationListQuery
+    from ...api.models import RemediationListQuery
 
     name = "list_remediations"
     try:

@@ -25,14 +25,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pulumi
 
-from ..api import errors
-from ..api.settings import API_KEY_ENV
-from . import session
-from .fields import Field
-from .props import ProgramError
+from ...api import errors
+from ...api.settings import API_KEY_ENV
+from ...host import session
+from ...model.fields import Field
+from ..inputs import ProgramError
 
 if TYPE_CHECKING:
-    from ..api.client import TogetherClient
+    from ...api.client import TogetherClient
 
 __all__ = [
     "FunctionError",
@@ -84,7 +84,7 @@ def project_for(project_id: str | None) -> str | None:
 @contextlib.contextmanager
 def api_client(function: str, api_key: str | None, base_url: str | None) -> Iterator[TogetherClient]:
     """A client for one function call; API failures become a :class:`FunctionError` naming the function."""
-    from ..api.client import TogetherClient
+    from ...api.client import TogetherClient
 
     given = {session.API_KEY_CONFIG: api_key, session.BASE_URL_CONFIG: base_url}
     creds = session.resolve_credentials({**program_config(), **{k: v for k, v in given.items() if v}})

@@ -22,9 +22,9 @@ __all__ = [
     "DRIVER_FIELDS",
     "GPUS_PER_NODE",
     "NAME_LINKS",
+    "READINESS_FROM_CLUSTER_PART",
     "READINESS_INPUTS",
     "READINESS_OUTPUTS",
-    "READINESS_STEP_INPUTS",
 ]
 
 NODE_UNIT = "one node = 8 GPUs"
@@ -242,17 +242,17 @@ COUNTS_RESET_WHEN_REMOVED = ("num_reserved_gpus", "num_preemptible_gpus", "num_c
 #: so the old cluster is deleted first).
 NAME_LINKS = ("volume_id", "shared_volume", "project_id", "existing_cluster_id")
 
-#: What the readiness step waits on, taken from the Cluster step (its id and what it really has:
+#: What the readiness part waits on, taken from the Cluster part (its id and what it really has:
 #: with ignore_changes=["num_gpus"] it must not wait for another size) ...
-READINESS_STEP_INPUTS = ("cluster_id", "cluster_name", "num_gpus", "cluster_type")
-#: ... and the inputs of the readiness step in all: those plus how to wait, from the user's inputs.
+READINESS_FROM_CLUSTER_PART = ("cluster_id", "cluster_name", "num_gpus", "cluster_type")
+#: ... and the inputs of the readiness part in all: those plus how to wait, from the user's inputs.
 READINESS_INPUTS = (
-    *READINESS_STEP_INPUTS,
+    *READINESS_FROM_CLUSTER_PART,
     "auto_scale",
     "billing_type",
     "reservation_start_time",
     "wait_for_ready",
     "ready_timeout_seconds",
 )
-#: Outputs the readiness step reports (everything output-only except the id, which Cluster owns).
+#: Outputs the readiness part reports (everything output-only except the id, which Cluster owns).
 READINESS_OUTPUTS = tuple(f.name for f in CLUSTER_FIELDS if not f.input and f.name != "cluster_id")

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import pulumi
 
-from .fields import Field, ListOf, ObjectType
-from .functions import FunctionSpec, api_client, output_of
+from ...model.fields import Field, ListOf, ObjectType
+from .common import FunctionSpec, api_client, output_of
 
 __all__ = ["FUNCTIONS", "PROJECT_INFO", "ProjectInfo", "list_projects", "list_projects_output"]
 

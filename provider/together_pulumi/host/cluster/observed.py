@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from ..fields import contains_unknown, values_equal
+from ...model.fields import contains_unknown, values_equal
 from .rules import parse_time
 
 __all__ = ["add_on_enabled", "observed_add_ons", "observed_config", "observed_time"]

@@ -27,10 +27,13 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
-from ..api import errors
-from ..api.enums import ClusterStatus
-from . import session
-from .args import (
+from ...api import errors
+from ...api.enums import ClusterStatus
+from ...host import session
+from ...model.cluster.fields import CLUSTER_FIELDS
+from ...model.cluster.report import cluster_report, reported
+from ...model.fields import Field, ListOf, ObjectType, field_map
+from ..args import (
     RESULT_CLASSES,
     ClusterInfo,
     ClusterVolumeInfo,
@@ -39,14 +42,11 @@ from .args import (
     NodeRemediationInfo,
     SharedVolumeInfo,
 )
-from .cluster.fields import CLUSTER_FIELDS
-from .cluster.report import cluster_report, reported
-from .fields import Field, ListOf, ObjectType, field_map
-from .functions import FunctionError, FunctionSpec, api_client, listing, output_of, project_for, where
+from .common import FunctionError, FunctionSpec, api_client, listing, output_of, project_for, where
 
 if TYPE_CHECKING:
-    from ..api.client import TogetherClient
-    from ..api.models import Cluster, Volume
+    from ...api.client import TogetherClient
+    from ...api.models import Cluster, Volume
 
 __all__ = [
     "CLUSTER_INFO",

@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 
 import pulumi
 
-from .fields import Field
-from .naming import stack_identity
-from .provider import AUTONAME_PREFIX, CREATE_FIRST, NAME_SEED, REPLACE_ON_CHANGES
+from ..host.provider_base import AUTONAME_PREFIX, CREATE_FIRST, NAME_SEED, REPLACE_ON_CHANGES
+from ..model.fields import Field
+from ..model.naming import stack_identity
 
 __all__ = [
     "ProgramError",
