@@ -23,13 +23,13 @@ from emulator_admin import DEFAULT_API_KEY, Admin, EmulatorHandle
 from emulator_inprocess import InProcessEmulator, in_process_emulator
 from together_pulumi.api.client import TogetherClient
 from together_pulumi.host import session
-from together_pulumi.host.provider_base import AUTONAME_PREFIX, NAME_SEED
-from together_pulumi.program.inputs import forget_claims
+from together_pulumi.model.private_inputs import AUTONAME_PREFIX, NAME_SEED
+from together_pulumi.program.name_claims import forget_claims
 
 #: A value not known yet, as the dynamic provider host hands it to check and diff during preview.
 AN_UNKNOWN: Any = Unknown()  # type: ignore[no-untyped-call]
 
-#: The private inputs a program passes for a resource named "train" (see resources/props.py).
+#: The private inputs a program passes for a resource named "train" (see program/inputs.py).
 NAMED_TRAIN: dict[str, Any] = {AUTONAME_PREFIX: "train", NAME_SEED: "0123456789abcdef"}
 
 OIDC = {

@@ -10,10 +10,10 @@ import pytest
 from together_pulumi.host.cluster.provider import ClusterProvider
 from together_pulumi.host.cluster.readiness import ClusterReadinessProvider
 from together_pulumi.host.errors import ProviderError
-from together_pulumi.host.provider_base import AUTONAME_PREFIX
 from together_pulumi.host.volume.provider import SharedVolumeProvider
 from together_pulumi.model.cluster.fields import CLUSTER_FIELDS
 from together_pulumi.model.fields import UNKNOWN, Field
+from together_pulumi.model.private_inputs import AUTONAME_PREFIX
 from together_pulumi.model.volume.fields import VOLUME_FIELDS
 
 from .conftest import AN_UNKNOWN

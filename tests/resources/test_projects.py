@@ -14,8 +14,8 @@ from together_pulumi.api.client import TogetherClient
 from together_pulumi.host import session
 from together_pulumi.host.cluster.provider import ClusterProvider
 from together_pulumi.host.errors import ProviderError
-from together_pulumi.host.provider_base import AUTONAME_PREFIX
 from together_pulumi.host.volume.provider import SharedVolumeProvider
+from together_pulumi.model.private_inputs import AUTONAME_PREFIX
 
 from .conftest import NAMED_TRAIN, emulator_for_providers, result_outs
 from .test_lifecycle import CLUSTER, VOLUME

@@ -13,28 +13,20 @@ Checks asked of the API at ``pulumi preview``:
 Values unknown during preview are never reported.
 
 The default project (``together:projectId`` / ``TOGETHER_PROJECT_ID``) applies to objects being
-created only (:func:`creates_object`): an object cannot move to another project in place, so a
+created only (:func:`.new_objects.creates_object`): an object cannot move to another project in place, so a
 changed default never replaces an existing cluster or volume; the preview says where it stays.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from ..api import errors
-from ..model.fields import Change, Field, Violation, contains_unknown, values_equal
+from ..model.fields import Violation, contains_unknown
 from . import session
 from .waiting import progress
 
-__all__ = [
-    "co_location_violations",
-    "creates_object",
-    "default_project_note",
-    "newly_stated",
-    "project_violations",
-    "without_key",
-]
+__all__ = ["co_location_violations", "default_project_note", "project_violations"]
 
 
 def project_violations(path: str, project_id: Any) -> list[Violation]:
@@ -55,11 +47,6 @@ def project_violations(path: str, project_id: Any) -> list[Violation]:
             f"{session.describe_projects(projects)}",
         )
     ]
-
-
-def newly_stated(olds: Mapping[str, Any], value: Any, old_value: Any) -> bool:
-    """True when a value is stated for the first time: a new resource, or a changed value."""
-    return not olds or not values_equal(old_value, value)
 
 
 def co_location_violations(path: str, cluster_id: Any, region: Any) -> list[Violation]:
@@ -87,32 +74,6 @@ def co_location_violations(path: str, cluster_id: Any, region: Any) -> list[Viol
             )
         ]
     return []
-
-
-def creates_object(
-    table: tuple[Field, ...], olds: Mapping[str, Any], inputs: Mapping[str, Any], hints: Mapping[str, str] | None = None
-) -> bool:
-    """Whether these checked inputs make a new object: a new resource, or a replacing input that changed
-    (a computed one only when the user states it). ``hints`` names, per object input, a key inside it
-    that is only a creation hint and does not count."""
-    if not olds:
-        return True
-    for f in table:
-        if not f.input or f.change is not Change.REPLACE:
-            continue
-        new, old = inputs.get(f.name), olds.get(f.name)
-        if new is None and f.computed:
-            continue
-        if hints and f.name in hints:
-            new, old = without_key(new, hints[f.name]), without_key(old, hints[f.name])
-        if contains_unknown(new) or not values_equal(old, new):
-            return True
-    return False
-
-
-def without_key(value: Any, key: str) -> Any:
-    """An object input without one of its keys (other values as they are)."""
-    return {k: v for k, v in value.items() if k != key} if isinstance(value, Mapping) else value
 
 
 def default_project_note(public_type: str, label: str, declared: Any, kept: Any) -> None:

@@ -1,5 +1,6 @@
-"""The program side of a resource: ``...Args`` or keyword arguments to the properties it registers,
-the private inputs that name it, and checks that need the whole program (run at ``pulumi preview``).
+"""From what a program writes to what a resource registers: ``...Args`` or keyword arguments to
+properties, the private inputs that name it and carry its options (``model/private_inputs.py``), and
+Pulumi's ``import_`` option as an adoption. A mistake in the program is a :class:`ProgramError`.
 """
 
 from __future__ import annotations
@@ -7,26 +8,22 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
-import signal
-import threading
 from enum import Enum
 from typing import Any, TypeVar
 
 import pulumi
 
-from ..host.provider_base import AUTONAME_PREFIX, CREATE_FIRST, NAME_SEED, REPLACE_ON_CHANGES
 from ..model.fields import Field
 from ..model.naming import stack_identity
+from ..model.private_inputs import AUTONAME_PREFIX, CREATE_FIRST, NAME_SEED, REPLACE_ON_CHANGES
 
 __all__ = [
     "ProgramError",
-    "claim_name",
     "deleted_first",
     "import_as_adoption",
     "name_inputs",
     "option_inputs",
     "props_from_args",
-    "quiet_interrupts",
     "to_props",
 ]
 
@@ -142,91 +139,3 @@ def deleted_first(opts: pulumi.ResourceOptions) -> bool:
     over (it may be the one being replaced): the create stops and says what to do.
     """
     return True if opts.delete_before_replace is None else bool(opts.delete_before_replace)
-
-
-# --- names given twice in one program --------------------------------------------------------------
-
-_claims: dict[tuple[str, str], str] = {}
-_claims_lock = threading.Lock()
-
-
-def claim_name(kind: str, name: Any, owner: str) -> None:
-    """Record that ``owner`` declares the ``kind`` object named ``name``; a second claim is refused.
-
-    Two resources of one stack that name the same cluster (or volume) would fight over one object,
-    so the program stops at ``pulumi preview`` naming both. Names known only later are checked when
-    they resolve.
-    """
-    if name is None:
-        return
-    if isinstance(name, str):
-        _claim(kind, name, owner)
-    else:
-        pulumi.Output.from_input(name).apply(
-            lambda value: _claim(kind, value, owner) if isinstance(value, str) else None
-        )
-
-
-def _claim(kind: str, name: str, owner: str) -> None:
-    with _claims_lock:
-        first = _claims.setdefault((kind, name), owner)
-    if first != owner:
-        raise ProgramError(
-            f"{owner} and {first} both declare the {kind} named {name!r}; each {kind} can be managed by one "
-            f"resource only. Give one of them another name (or leave the name out for a unique auto-name)."
-        )
-
-
-def forget_claims() -> None:
-    """Start a new program (the tests run many in one process)."""
-    with _claims_lock:
-        _claims.clear()
-
-
-# --- volumes the program declares, to check a cluster's volume_id against -------------------------
-
-_volumes: dict[int, tuple[Any, str, Any]] = {}
-
-
-def remember_volume(volume_id: pulumi.Output[str], owner: str, region: Any) -> None:
-    """Note the region of a SharedVolume the program declares, by its ``volume_id`` output."""
-    _volumes[id(volume_id)] = (volume_id, owner, region)
-
-
-def check_volume_region(volume_id: Any, owner: str, region: Any) -> None:
-    """A cluster given a SharedVolume's ``volume_id`` must be in that volume's region (the API does not
-    report a volume's region, so this is the one place to catch the mistake at preview)."""
-    found = _volumes.get(id(volume_id))
-    if found is None or found[0] is not volume_id:
-        return
-    _, volume, volume_region = found
-    if isinstance(region, str) and isinstance(volume_region, str) and region != volume_region:
-        raise ProgramError(
-            f"{owner}: volume_id is the volume of {volume}, which is in {volume_region}, but the cluster is in "
-            f"{region}; a cluster can attach only a volume of its own region"
-        )
-
-
-# --- the program's end after a failed update -------------------------------------------------------
-
-#: The exit status with which Pulumi's Python executor says "the error was already shown".
-_ALREADY_SHOWN = 32
-
-
-def _exit_quietly(_signum: int, _frame: Any) -> None:
-    raise SystemExit(_ALREADY_SHOWN)
-
-
-def quiet_interrupts() -> None:
-    """End the program quietly when the engine interrupts it.
-
-    When an update fails (or the user presses Ctrl-C), Pulumi's language host sends the program
-    SIGINT, and Python's default answer is a ``KeyboardInterrupt`` traceback, which the CLI prints
-    after the real error as if it were one. A ``SystemExit`` ends the program the same way without
-    printing anything. Only Python's own default handler is replaced (a program that set its own
-    keeps it), and only from the main thread, where signal handlers live.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        return
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        signal.signal(signal.SIGINT, _exit_quietly)

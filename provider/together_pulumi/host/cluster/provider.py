@@ -18,6 +18,7 @@ from ...model.cluster.fields import CLUSTER_FIELDS, COUNTS_RESET_WHEN_REMOVED, D
 from ...model.fields import Change, Field, Violation, contains_unknown, from_engine, values_equal
 from .. import session
 from ..errors import ProviderError
+from ..new_objects import creates_object, newly_stated, without_key
 from ..provider_base import (
     Named,
     TableProvider,
@@ -29,14 +30,7 @@ from ..provider_base import (
     with_service_values,
     without_provider,
 )
-from ..references import (
-    co_location_violations,
-    creates_object,
-    default_project_note,
-    newly_stated,
-    project_violations,
-    without_key,
-)
+from ..references import co_location_violations, default_project_note, project_violations
 from ..waiting import poll_until, progress
 from .observed import add_on_enabled, observed_add_ons, observed_config, observed_time
 from .rules import RULES, catalog_rules, inline_volume_name

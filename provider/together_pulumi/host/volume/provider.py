@@ -19,6 +19,7 @@ from ...model.fields import Field, Violation, from_engine, known, show
 from ...model.volume.fields import VOLUME_FIELDS
 from .. import session
 from ..errors import ProviderError
+from ..new_objects import creates_object, newly_stated
 from ..provider_base import (
     Named,
     TableProvider,
@@ -27,7 +28,7 @@ from ..provider_base import (
     uncertain_create_message,
     without_provider,
 )
-from ..references import co_location_violations, creates_object, default_project_note, newly_stated, project_violations
+from ..references import co_location_violations, default_project_note, project_violations
 from ..waiting import WaitTimeoutError, poll_until, progress
 
 if TYPE_CHECKING:

@@ -42,16 +42,10 @@ from ..args import (
     OidcConfigArgs,
     SlurmStartupScriptsArgs,
 )
-from ..inputs import (
-    check_volume_region,
-    claim_name,
-    deleted_first,
-    import_as_adoption,
-    name_inputs,
-    option_inputs,
-    props_from_args,
-    quiet_interrupts,
-)
+from ..inputs import deleted_first, import_as_adoption, name_inputs, option_inputs, props_from_args
+from ..name_claims import claim_name
+from ..quiet_exit import quiet_interrupts
+from ..volume_regions import check_volume_region
 from .parts import ClusterPart, ClusterReadinessPart
 
 __all__ = [

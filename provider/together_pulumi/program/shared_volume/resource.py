@@ -18,16 +18,10 @@ from ...contract import DYNAMIC_MODULE, VOLUME_NAME, VOLUME_TYPE
 from ...host.volume.provider import SharedVolumeProvider
 from ...model.volume.fields import READINESS_INPUTS, VOLUME_FIELDS
 from ..args import SharedVolumeArgs, SharedVolumeOutputs
-from ..inputs import (
-    claim_name,
-    deleted_first,
-    import_as_adoption,
-    name_inputs,
-    option_inputs,
-    props_from_args,
-    quiet_interrupts,
-    remember_volume,
-)
+from ..inputs import deleted_first, import_as_adoption, name_inputs, option_inputs, props_from_args
+from ..name_claims import claim_name
+from ..quiet_exit import quiet_interrupts
+from ..volume_regions import remember_volume
 from .parts import VolumeReadinessPart
 
 __all__ = ["SharedVolume", "SharedVolumeArgs"]
