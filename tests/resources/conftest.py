@@ -93,7 +93,7 @@ def point_providers_at(emu: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> 
     session.forget()
     emu.admin.set_clock_scale(0)
     clock = VirtualClock(emu.admin)
-    monkeypatch.setattr(session, "_clock", [clock])
+    session.set_clock(clock)
     return clock
 
 
@@ -101,7 +101,7 @@ def point_providers_at(emu: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> 
 def _fresh_program() -> Iterator[None]:
     forget_claims()
     yield
-    session.forget()
+    session.set_clock(None)  # also forgets every session
 
 
 @pytest.fixture

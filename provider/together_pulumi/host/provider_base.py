@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider, UpdateResult
 
 from ..api import errors
+from ..model.credentials import CONFIG_KEYS
 from ..model.fields import (
     UNKNOWN,
     Change,
@@ -122,7 +123,7 @@ class ConfiguredProvider(ResourceProvider):
     """A provider that reads the stack's Together settings in ``configure``."""
 
     def configure(self, req: ConfigureRequest) -> None:
-        session.configure_from_stack({key: req.config.get(key) for key, _, _ in session.CONFIG_KEYS})
+        session.configure_from_stack({key: req.config.get(key) for key, _, _ in CONFIG_KEYS})
         show_errors_without_tracebacks()
 
 
@@ -189,7 +190,7 @@ class TableProvider(ConfiguredProvider):
         olds, news = from_engine(olds), from_engine(news)
         inputs = self.checked_inputs(olds, news)
         violations = self.table_violations(inputs) or self.rules(olds, inputs)
-        problem = session.preflight()
+        problem = session.preflight_problem()
         if problem is not None:
             violations.append(Violation("", f"{self.public_type} {self.label(news)}: {problem}"))
         with explained(f"{self.public_type} {self.label(news)}", "check it", "pulumi preview"):

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..api import errors
+from ..model.credentials import PROJECT_ID_CONFIG, PROJECT_ID_ENV, describe_projects
 from ..model.fields import Violation, contains_unknown
 from . import session
 from .waiting import progress
@@ -39,12 +40,12 @@ def project_violations(path: str, project_id: Any) -> list[Violation]:
     default = session.default_project()
     source = ""
     if default == project_id:
-        source = f" (the default project, from {session.PROJECT_ID_CONFIG} / {session.PROJECT_ID_ENV})"
+        source = f" (the default project, from {PROJECT_ID_CONFIG} / {PROJECT_ID_ENV})"
     return [
         Violation(
             path,
             f"{path} {project_id!r}{source} is not a project this API key can use; its projects: "
-            f"{session.describe_projects(projects)}",
+            f"{describe_projects(projects)}",
         )
     ]
 
@@ -82,7 +83,7 @@ def default_project_note(public_type: str, label: str, declared: Any, kept: Any)
     default = session.default_project()
     if declared is None and default and isinstance(kept, str) and not contains_unknown(kept) and kept != default:
         progress(
-            f"{public_type} {label}: stays in project {kept}; the default project ({session.PROJECT_ID_CONFIG} / "
-            f"{session.PROJECT_ID_ENV}) is {default}, which applies to new objects only. Set project_id to move it "
+            f"{public_type} {label}: stays in project {kept}; the default project ({PROJECT_ID_CONFIG} / "
+            f"{PROJECT_ID_ENV}) is {default}, which applies to new objects only. Set project_id to move it "
             "(that replaces it)."
         )

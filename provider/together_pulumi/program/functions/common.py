@@ -27,7 +27,7 @@ import pulumi
 
 from ...api import errors
 from ...api.settings import API_KEY_ENV
-from ...host import session
+from ...model import credentials
 from ...model.fields import Field
 from ..inputs import ProgramError
 
@@ -69,7 +69,7 @@ class FunctionSpec:
 def program_config() -> dict[str, Any]:
     """The ``together:*`` stack config, when called inside a Pulumi program (empty outside one)."""
     config: dict[str, Any] = {}
-    for key, _, _ in session.CONFIG_KEYS:
+    for key, _, _ in credentials.CONFIG_KEYS:
         with contextlib.suppress(Exception):  # outside a Pulumi program there is no config to read
             config[key] = pulumi.runtime.get_config(key)
     return config
@@ -78,7 +78,7 @@ def program_config() -> dict[str, Any]:
 def project_for(project_id: str | None) -> str | None:
     """The project a lookup or list looks in: the argument, else the default project, else None (every
     project the key can see)."""
-    return project_id or session.resolve_project(program_config())
+    return project_id or credentials.resolve_project(program_config())
 
 
 @contextlib.contextmanager
@@ -86,12 +86,12 @@ def api_client(function: str, api_key: str | None, base_url: str | None) -> Iter
     """A client for one function call; API failures become a :class:`FunctionError` naming the function."""
     from ...api.client import TogetherClient
 
-    given = {session.API_KEY_CONFIG: api_key, session.BASE_URL_CONFIG: base_url}
-    creds = session.resolve_credentials({**program_config(), **{k: v for k, v in given.items() if v}})
+    given = {credentials.API_KEY_CONFIG: api_key, credentials.BASE_URL_CONFIG: base_url}
+    creds = credentials.resolve_credentials({**program_config(), **{k: v for k, v in given.items() if v}})
     if creds is None:
         raise FunctionError(
-            f"{function}: no Together API key: pass api_key, or set the stack config {session.API_KEY_CONFIG} "
-            f"(pulumi config set --secret {session.API_KEY_CONFIG} ...) or {API_KEY_ENV}"
+            f"{function}: no Together API key: pass api_key, or set the stack config {credentials.API_KEY_CONFIG} "
+            f"(pulumi config set --secret {credentials.API_KEY_CONFIG} ...) or {API_KEY_ENV}"
         )
     try:
         with TogetherClient(creds.api_key, creds.base_url) as client:

@@ -29,7 +29,7 @@ import pulumi
 
 from ...api import errors
 from ...api.enums import ClusterStatus
-from ...host import session
+from ...model import credentials
 from ...model.cluster.fields import CLUSTER_FIELDS
 from ...model.cluster.report import cluster_report, reported
 from ...model.fields import Field, ListOf, ObjectType, field_map
@@ -252,7 +252,7 @@ def _project_hint(client: TogetherClient, project: str | None, listed: list[Any]
         return ""
     if any(p.id == project for p in projects):
         return ""
-    return f". {project} is not a project this API key can use; its projects: {session.describe_projects(projects)}"
+    return f". {project} is not a project this API key can use; its projects: {credentials.describe_projects(projects)}"
 
 
 # --- shared volumes --------------------------------------------------------------------------------

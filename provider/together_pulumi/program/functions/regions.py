@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from ...host import session
+from ...model import credentials
 from ...model.fields import Field, ListOf, ObjectType
 from .common import FunctionSpec, program_config
 
@@ -76,8 +76,8 @@ def get_regions(api_key: str | None = None, base_url: str | None = None) -> list
     """
     from ...api.client import TogetherClient
 
-    given = {session.API_KEY_CONFIG: api_key, session.BASE_URL_CONFIG: base_url}
-    creds = session.resolve_credentials({**program_config(), **{k: v for k, v in given.items() if v}})
+    given = {credentials.API_KEY_CONFIG: api_key, credentials.BASE_URL_CONFIG: base_url}
+    creds = credentials.resolve_credentials({**program_config(), **{k: v for k, v in given.items() if v}})
     with TogetherClient(creds.api_key if creds else None, creds.base_url if creds else None) as client:
         regions = client.list_regions()
     return [
