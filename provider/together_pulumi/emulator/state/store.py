@@ -22,14 +22,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Concatenate, ParamSpec, TypeVar
 
+from ..config import EmulatorConfig
+from ..lifecycle.clusters import Lifecycle
+from ..lifecycle.fabricate import Fabricator
+from ..lifecycle.nodes import Nodes
+from ..lifecycle.remediations import RemediationFlow
 from .clock import Clock
-from .config import EmulatorConfig
-from .fabricate import Fabricator
-from .lifecycle import Lifecycle
-from .nodes import Nodes
+from .memory import State
 from .persistence import load_state, save_state
-from .remediation_flow import RemediationFlow
-from .state import State
 
 __all__ = ["Service", "Store", "reads", "writes"]
 

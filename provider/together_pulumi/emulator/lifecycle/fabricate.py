@@ -11,9 +11,9 @@ import random
 import uuid
 from typing import Any
 
-from .catalog import GPUS_PER_NODE
-from .clock import format_ts
-from .records import ClusterRecord
+from ..catalog import GPUS_PER_NODE
+from ..state.clock import format_ts
+from ..state.records import ClusterRecord
 
 __all__ = ["Fabricator", "node_phases"]
 

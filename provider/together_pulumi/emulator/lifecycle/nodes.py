@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .catalog import GPUS_PER_NODE
-from .clock import format_ts
+from ..catalog import GPUS_PER_NODE
+from ..state.clock import format_ts
+from ..state.memory import State
+from ..state.records import ClusterRecord
 from .fabricate import Fabricator
-from .records import ClusterRecord
-from .state import State
 
 __all__ = ["Nodes", "node_event"]
 

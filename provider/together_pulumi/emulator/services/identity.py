@@ -13,10 +13,10 @@ import hashlib
 from dataclasses import asdict
 from typing import Any
 
-from .config import ORGANIZATION_ID, ORGANIZATION_NAME, Project
-from .errors import ApiError
-from .store import Service, reads, writes
-from .validation.projects import ProjectPage, parse_projects
+from ..config import ORGANIZATION_ID, ORGANIZATION_NAME, Project
+from ..errors import ApiError
+from ..state.store import Service, reads, writes
+from ..validation.projects import ProjectPage, parse_projects
 
 __all__ = ["IdentityService", "api_key_id"]
 

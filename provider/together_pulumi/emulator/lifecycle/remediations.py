@@ -21,12 +21,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .catalog import GPUS_PER_NODE
-from .clock import format_ts
-from .config import EmulatorConfig
+from ..catalog import GPUS_PER_NODE
+from ..config import EmulatorConfig
+from ..state.clock import format_ts
+from ..state.memory import State
+from ..state.records import ClusterRecord, RemediationRecord, Step
 from .nodes import Nodes, node_event
-from .records import ClusterRecord, RemediationRecord, Step
-from .state import State
 
 __all__ = ["RemediationFlow"]
 

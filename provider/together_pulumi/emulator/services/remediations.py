@@ -10,14 +10,13 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import Any
 
-from .clock import format_ts
-from .errors import ApiError, GrpcCode
-from .identity import api_key_id
-from .records import ClusterRecord, RemediationRecord
-from .remediation_flow import live_node
-from .render import render_remediation
-from .store import Service, reads, writes
-from .validation.remediations import (
+from ..errors import ApiError, GrpcCode
+from ..lifecycle.remediations import live_node
+from ..state.clock import format_ts
+from ..state.records import ClusterRecord, RemediationRecord
+from ..state.render import render_remediation
+from ..state.store import Service, reads, writes
+from ..validation.remediations import (
     HealthEvent,
     RemediationQuery,
     parse_approve,
@@ -27,7 +26,8 @@ from .validation.remediations import (
     parse_remediation_create,
     parse_remediation_query,
 )
-from .validation.remediations import MultiQuery as Query
+from ..validation.remediations import MultiQuery as Query
+from .identity import api_key_id
 
 __all__ = ["ALL_INSTANCES", "RemediationService"]
 

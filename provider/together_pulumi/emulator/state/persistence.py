@@ -14,11 +14,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from ..config import Project
+from ..lifecycle.fabricate import Fabricator
 from .clock import Clock
-from .config import Project
-from .fabricate import Fabricator
+from .memory import State
 from .records import ClusterRecord, RemediationRecord, Step, VolumeRecord
-from .state import State
 
 __all__ = ["STATE_FORMAT", "load_state", "save_state"]
 

@@ -10,12 +10,12 @@ import copy
 from dataclasses import asdict
 from typing import Any
 
-from .clock import format_ts
-from .errors import ApiError, GrpcCode
-from .records import Step
-from .render import render_cluster, render_remediation, render_volume, volume_status
-from .store import Service, reads, writes
-from .validation import (
+from ..errors import ApiError, GrpcCode
+from ..state.clock import format_ts
+from ..state.records import Step
+from ..state.render import render_cluster, render_remediation, render_volume, volume_status
+from ..state.store import Service, reads, writes
+from ..validation import (
     parse_admin_scale,
     parse_admin_status,
     parse_admin_volume_status,

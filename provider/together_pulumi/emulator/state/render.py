@@ -6,8 +6,8 @@ import copy
 from typing import Any
 
 from .clock import format_ts
+from .memory import State
 from .records import ClusterRecord, RemediationRecord, VolumeRecord
-from .state import State
 
 __all__ = ["add_on_enabled", "render_cluster", "render_remediation", "render_volume", "volume_status"]
 

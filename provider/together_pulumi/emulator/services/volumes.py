@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import ApiError, GrpcCode
-from .records import VolumeRecord
-from .render import render_volume
-from .store import Service, reads, writes
-from .validation import parse_volume_create, parse_volume_update
+from ..errors import ApiError, GrpcCode
+from ..state.records import VolumeRecord
+from ..state.render import render_volume
+from ..state.store import Service, reads, writes
+from ..validation import parse_volume_create, parse_volume_update
 
 __all__ = ["VolumeService"]
 

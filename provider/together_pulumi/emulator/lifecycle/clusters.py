@@ -11,13 +11,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .clock import format_ts
-from .config import ORGANIZATION_ID, EmulatorConfig
+from ..config import ORGANIZATION_ID, EmulatorConfig
+from ..state.clock import format_ts
+from ..state.memory import State
+from ..state.records import PROVISIONING_ACTIONS, ClusterRecord, Step, VolumeRecord
+from ..validation import ClusterSpec
 from .fabricate import Fabricator
 from .nodes import Nodes
-from .records import PROVISIONING_ACTIONS, ClusterRecord, Step, VolumeRecord
-from .state import State
-from .validation import ClusterSpec
 
 __all__ = ["DEFAULT_SLURM_SHM_GIB", "Lifecycle"]
 

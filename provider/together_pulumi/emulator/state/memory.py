@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalog import DEFAULT_CAPACITY_GPUS
-from .config import Project
-from .errors import ApiError, GrpcCode
+from ..catalog import DEFAULT_CAPACITY_GPUS
+from ..config import Project
+from ..errors import ApiError, GrpcCode
 from .records import ClusterRecord, RemediationRecord, VolumeRecord
 
 __all__ = ["State"]

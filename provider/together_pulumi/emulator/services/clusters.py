@@ -5,12 +5,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .clock import format_ts
-from .errors import ApiError, GrpcCode
-from .records import ClusterRecord
-from .render import render_cluster
-from .store import Service, reads, writes
-from .validation import ClusterSpec, ClusterUpdate, parse_cluster_create, parse_cluster_update
+from ..errors import ApiError, GrpcCode
+from ..state.clock import format_ts
+from ..state.records import ClusterRecord
+from ..state.render import render_cluster
+from ..state.store import Service, reads, writes
+from ..validation import ClusterSpec, ClusterUpdate, parse_cluster_create, parse_cluster_update
 
 __all__ = ["ClusterService"]
 
