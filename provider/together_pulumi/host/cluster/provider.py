@@ -21,7 +21,6 @@ from ..errors import ProviderError
 from ..new_objects import creates_object, newly_stated, without_key
 from ..provider_base import (
     Named,
-    TableProvider,
     announce_take_over,
     chosen_by_service,
     explained,
@@ -31,6 +30,7 @@ from ..provider_base import (
     without_provider,
 )
 from ..references import co_location_violations, default_project_note, project_violations
+from ..table_provider import TableProvider
 from ..waiting import poll_until, progress
 from .observed import add_on_enabled, observed_add_ons, observed_config, observed_time
 from .rules import RULES, catalog_rules, inline_volume_name

@@ -90,71 +90,24 @@ class ClusterReadinessProvider(WaitingProvider):
 
     def wait(self, props: Mapping[str, Any]) -> dict[str, Any]:
         client = session.client()
-        cluster_id, name = props["cluster_id"], props.get("cluster_name") or props["cluster_id"]
-        want_gpus = int(props["num_gpus"])
-        timeout = float(props.get("ready_timeout_seconds") or _TIMEOUT_DEFAULT)
-        label = f"GpuCluster {name} ({cluster_id})"
-
-        def ready(c: Cluster | None) -> bool:
-            if c is None or c.status != ClusterStatus.READY:
-                return False
-            # Preemptible GPUs run on nodes of their own, beside the ones num_gpus asks for.
-            return bool(props.get("auto_scale")) or (
-                c.num_gpus == want_gpus and live_gpus(c) == want_gpus + c.allocated_preemptible_gpus
-            )
-
-        def describe(c: Cluster | None) -> str:
-            if c is None:
-                return "gone"
-            # (Preemptible GPUs run on nodes of their own, beside the ones num_gpus asks for.)
-            have, want = len(c.gpu_worker_nodes), (want_gpus + c.allocated_preemptible_gpus) // GPUS_PER_NODE
-            if have > want:
-                return f"{c.status}, {have} GPU nodes, scaling down to {want}"
-            return f"{c.status}, {have} of {want} GPU nodes"
-
-        def stuck(c: Cluster | None) -> str | None:
-            if c is None:
-                return f"{label} {STATUSES[ClusterStatus.DELETING]}"
-            try:
-                meaning = STATUSES[ClusterStatus(c.status)]
-            except ValueError:
-                return None  # a status newer than this package: keep waiting (it is printed)
-            return f"{label} {meaning}" if meaning else None
-
-        def timed_out(c: Cluster | None, elapsed: float) -> str:
-            status = c.status if c else "unknown"
-            if c is not None and c.status == ClusterStatus.READY:
-                status = f"Ready with {live_gpus(c)} of {want_gpus} GPUs"
-            return (
-                f"{label} is still {status} after {elapsed:.0f}s waiting for Ready (ready_timeout_seconds="
-                f"{timeout:.0f}). The cluster exists and is recorded in the stack state: run `pulumi up` "
-                "again to resume waiting (no second cluster is created), or raise ready_timeout_seconds."
-            )
-
-        def cancelled(c: Cluster | None, elapsed: float) -> str:
-            return (
-                f"{label}: stopped waiting for Ready after {elapsed:.0f}s because the update was cancelled (Ctrl-C); "
-                f"it is {describe(c) if c else 'not answering'}. The cluster {cluster_id} exists and stays in the "
-                "stack state: run `pulumi up` again to resume waiting (no second cluster is created)."
-            )
-
+        w = _Wait(props)
         if not props.get("wait_for_ready", True) or _scheduled_later(props):
-            cluster = client.find_cluster(cluster_id)
+            cluster = client.find_cluster(w.cluster_id)
             if cluster is None:
-                raise ProviderError(f"{label} {STATUSES[ClusterStatus.DELETING]}")
-            progress(f"{label}: {cluster.status} (not waiting for Ready)")
+                raise ProviderError(f"{w.label} {STATUSES[ClusterStatus.DELETING]}")
+            progress(f"{w.label}: {cluster.status} (not waiting for Ready)")
         else:
             listing = session.clusters_listing(props.get("project_id"), for_polls=True)
-            fetch = shared_poll(listing, session.changes(), cluster_id, _cluster_id, client.find_cluster)
+            fetch = shared_poll(listing, session.changes(), w.cluster_id, _cluster_id, client.find_cluster)
             cluster = poll_until(
                 fetch,
-                ready,
-                describe=describe,
-                label=label,
-                timeout_seconds=timeout,
-                on_timeout=timed_out,
-                fail=stuck,
-                on_cancel=cancelled,
+                w.ready,
+                describe=w.describe,
+                label=w.label,
+                timeout_seconds=w.timeout,
+                on_timeout=w.timed_out,
+                fail=w.stuck,
+                on_cancel=w.cancelled,
                 clock=session.clock(),
                 max_interval=SHARED_POLL_SECONDS / 10,
             )
@@ -162,6 +115,61 @@ class ClusterReadinessProvider(WaitingProvider):
         outs = self.recorded(props)
         outs.update(cluster_report(cluster))
         return outs
+
+
+class _Wait:
+    """One wait for Ready: when it is done, how the cluster is described meanwhile, and what a stuck
+    cluster, a timeout or a Ctrl-C say."""
+
+    def __init__(self, props: Mapping[str, Any]) -> None:
+        self.props = props
+        self.cluster_id = props["cluster_id"]
+        self.want_gpus = int(props["num_gpus"])
+        self.timeout = float(props.get("ready_timeout_seconds") or _TIMEOUT_DEFAULT)
+        self.label = f"GpuCluster {props.get('cluster_name') or self.cluster_id} ({self.cluster_id})"
+
+    def ready(self, c: Cluster | None) -> bool:
+        if c is None or c.status != ClusterStatus.READY:
+            return False
+        # Preemptible GPUs run on nodes of their own, beside the ones num_gpus asks for.
+        return bool(self.props.get("auto_scale")) or (
+            c.num_gpus == self.want_gpus and live_gpus(c) == self.want_gpus + c.allocated_preemptible_gpus
+        )
+
+    def describe(self, c: Cluster | None) -> str:
+        if c is None:
+            return "gone"
+        # (Preemptible GPUs run on nodes of their own, beside the ones num_gpus asks for.)
+        have, want = len(c.gpu_worker_nodes), (self.want_gpus + c.allocated_preemptible_gpus) // GPUS_PER_NODE
+        if have > want:
+            return f"{c.status}, {have} GPU nodes, scaling down to {want}"
+        return f"{c.status}, {have} of {want} GPU nodes"
+
+    def stuck(self, c: Cluster | None) -> str | None:
+        if c is None:
+            return f"{self.label} {STATUSES[ClusterStatus.DELETING]}"
+        try:
+            meaning = STATUSES[ClusterStatus(c.status)]
+        except ValueError:
+            return None  # a status newer than this package: keep waiting (it is printed)
+        return f"{self.label} {meaning}" if meaning else None
+
+    def timed_out(self, c: Cluster | None, elapsed: float) -> str:
+        status = c.status if c else "unknown"
+        if c is not None and c.status == ClusterStatus.READY:
+            status = f"Ready with {live_gpus(c)} of {self.want_gpus} GPUs"
+        return (
+            f"{self.label} is still {status} after {elapsed:.0f}s waiting for Ready (ready_timeout_seconds="
+            f"{self.timeout:.0f}). The cluster exists and is recorded in the stack state: run `pulumi up` "
+            "again to resume waiting (no second cluster is created), or raise ready_timeout_seconds."
+        )
+
+    def cancelled(self, c: Cluster | None, elapsed: float) -> str:
+        return (
+            f"{self.label}: stopped waiting for Ready after {elapsed:.0f}s because the update was cancelled "
+            f"(Ctrl-C); it is {self.describe(c) if c else 'not answering'}. The cluster {self.cluster_id} exists "
+            "and stays in the stack state: run `pulumi up` again to resume waiting (no second cluster is created)."
+        )
 
 
 def _cluster_id(cluster: Cluster) -> str:

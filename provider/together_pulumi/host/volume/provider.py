@@ -20,15 +20,9 @@ from ...model.volume.fields import VOLUME_FIELDS
 from .. import session
 from ..errors import ProviderError
 from ..new_objects import creates_object, newly_stated
-from ..provider_base import (
-    Named,
-    TableProvider,
-    announce_take_over,
-    explained,
-    uncertain_create_message,
-    without_provider,
-)
+from ..provider_base import Named, announce_take_over, explained, uncertain_create_message, without_provider
 from ..references import co_location_violations, default_project_note, project_violations
+from ..table_provider import TableProvider
 from ..waiting import WaitTimeoutError, poll_until, progress
 
 if TYPE_CHECKING:
