@@ -129,7 +129,7 @@ def test_dropped_connection_is_connection_error(emu: EmulatorProcess, caught: Ca
     emu.admin.set_faults(drop_rate=1.0)
     policy = dataclasses.replace(FAST, max_attempts=2)
     with TogetherClient(SECRET_KEY, emu.base_url, retry=policy) as client:
-        exc = caught(errors.ConnectError, client.list_clusters)
+        exc = caught(errors.ConnectionError, client.list_clusters)
     assert isinstance(exc, errors.TransportError)
     assert isinstance(exc, builtins.ConnectionError)
     assert exc.request_sent is True  # the request reached the server: its effect is unknown
@@ -143,10 +143,10 @@ def test_closed_port_is_connection_error_not_sent(caught: Catch) -> None:
         port = sock.getsockname()[1]
     policy = dataclasses.replace(FAST, max_attempts=2)
     with TogetherClient(SECRET_KEY, f"http://127.0.0.1:{port}", retry=policy) as client:
-        exc = caught(errors.ConnectError, client.list_regions)
+        exc = caught(errors.ConnectionError, client.list_regions)
         assert exc.request_sent is False
         # a create against a dead port fails cleanly too (nothing can have been created)
-        exc = caught(errors.ConnectError, client.create_cluster, cluster_request())
+        exc = caught(errors.ConnectionError, client.create_cluster, cluster_request())
         assert exc.request_sent is False
 
 
@@ -154,7 +154,7 @@ def test_slow_answer_is_timeout_error(emu: EmulatorProcess, caught: Catch) -> No
     emu.admin.set_faults(latency_ms=400)
     policy = dataclasses.replace(FAST, max_attempts=2, request_timeout_seconds=0.1)
     with TogetherClient(SECRET_KEY, emu.base_url, retry=policy) as client:
-        exc = caught(errors.RequestTimeoutError, client.list_regions)
+        exc = caught(errors.TimeoutError, client.list_regions)
     assert isinstance(exc, builtins.TimeoutError)
     assert isinstance(exc, errors.TransportError)
     assert exc.method == "GET" and exc.path == REGIONS
@@ -267,14 +267,3 @@ def test_path_ids_are_guarded_and_quoted(emu: EmulatorProcess, client: TogetherC
         client.delete_volume("")
     # a slash in an id cannot reach another route: it is escaped, so the answer is a plain 404
     caught(errors.NotFoundError, client.get_cluster, "../regions")
-
-
-def test_old_names_of_the_transport_errors_still_resolve_with_a_warning() -> None:
-    """``TimeoutError`` and ``ConnectionError`` (0.2.0) shadowed the builtins; kept for one release."""
-    with pytest.warns(DeprecationWarning, match="RequestTimeoutError"):
-        assert errors.TimeoutError is errors.RequestTimeoutError
-    with pytest.warns(DeprecationWarning, match="ConnectError"):
-        assert errors.ConnectionError is errors.ConnectError
-    assert issubclass(errors.RequestTimeoutError, TimeoutError) and issubclass(errors.ConnectError, ConnectionError)
-    with pytest.raises(AttributeError):
-        _ = errors.NoSuchError

@@ -39,7 +39,7 @@ FAULTS = {
     "rate_429": errors.RateLimitError,
     "rate_500": errors.ServerError,
     "rate_503": errors.ServerError,
-    "drop_rate": errors.ConnectError,
+    "drop_rate": errors.ConnectionError,
 }
 
 

@@ -45,11 +45,11 @@ def test_key_never_leaks(caplog: pytest.LogCaptureFixture, capsys: pytest.Captur
         emu.admin.set_faults(rate_500=0.0, rate_429=1.0, retry_after_seconds=0.01)
         expect(errors.RateLimitError, client.list_clusters)
         emu.admin.set_faults(rate_429=0.0, drop_rate=1.0)
-        expect(errors.ConnectError, client.get_cluster, cluster.cluster_id)
+        expect(errors.ConnectionError, client.get_cluster, cluster.cluster_id)
         emu.admin.set_faults(drop_rate=0.0, rate_503=1.0, after_commit_ratio=1.0, methods=["POST"])
         client.create_cluster(cluster_request("adopted"))  # the ambiguous path logs warnings
         emu.admin.set_faults(rate_503=0.0, latency_ms=500, methods=None)
-        expect(errors.RequestTimeoutError, client.list_regions)
+        expect(errors.TimeoutError, client.list_regions)
         emu.admin.set_faults(latency_ms=0)
 
         with TogetherClient("wrong-" + SECRET_KEY, emu.base_url, retry=policy) as wrong:
@@ -61,7 +61,7 @@ def test_key_never_leaks(caplog: pytest.LogCaptureFixture, capsys: pytest.Captur
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     with TogetherClient(SECRET_KEY, f"http://127.0.0.1:{port}", retry=policy) as dead:
-        expect(errors.ConnectError, dead.list_regions)
+        expect(errors.ConnectionError, dead.list_regions)
 
     assert {type(e) for e in seen} >= {
         errors.NotFoundError,
@@ -69,8 +69,8 @@ def test_key_never_leaks(caplog: pytest.LogCaptureFixture, capsys: pytest.Captur
         errors.ConflictError,
         errors.ServerError,
         errors.RateLimitError,
-        errors.ConnectError,
-        errors.RequestTimeoutError,
+        errors.ConnectionError,
+        errors.TimeoutError,
         errors.AuthenticationError,
     }
     for exc in seen:

@@ -249,19 +249,17 @@ class TogetherClient(RemediationMethods):
         try:
             response = self._http.request(method, path, timeout=timeout, **kwargs)
         except (httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            raise errors.RequestTimeoutError(
+            raise errors.TimeoutError(
                 f"could not connect in time ({type(exc).__name__})", method=method, path=path, request_sent=False
             ) from None
         except httpx.TimeoutException as exc:
-            raise errors.RequestTimeoutError(
-                f"no response in time ({type(exc).__name__})", method=method, path=path
-            ) from None
+            raise errors.TimeoutError(f"no response in time ({type(exc).__name__})", method=method, path=path) from None
         except httpx.ConnectError as exc:
-            raise errors.ConnectError(
+            raise errors.ConnectionError(
                 f"could not connect ({exc})", method=method, path=path, request_sent=False
             ) from None
         except httpx.TransportError as exc:
-            raise errors.ConnectError(
+            raise errors.ConnectionError(
                 f"connection failed mid-request ({type(exc).__name__}: {exc})", method=method, path=path
             ) from None
         log.debug("%s %s -> %s", method, path, response.status_code)

@@ -6,8 +6,8 @@ The whole tree::
     ├── ConfigurationError         no API key, or a malformed base URL
     ├── UncertainCreateError       a create failed ambiguously and its object was not found (yet)
     ├── TransportError             no usable HTTP response
-    │   ├── RequestTimeoutError    the request or the overall deadline timed out
-    │   └── ConnectError           connecting failed, or the connection broke mid-request
+    │   ├── TimeoutError           the request or the overall deadline timed out
+    │   └── ConnectionError        connecting failed, or the connection broke mid-request
     └── APIStatusError             the server answered with a 4xx/5xx status
         ├── InvalidRequestError    400, 422: carries the server's message and, when named, the field
         ├── AuthenticationError    401
@@ -20,30 +20,24 @@ The whole tree::
 Every ``APIStatusError`` carries ``status_code``, ``method``, ``path``, the server's ``message``
 and its ``x-should-retry`` verdict (``should_retry``: True, False or None).
 Messages never contain the API key: requests are described by method and path only.
-
-``RequestTimeoutError`` and ``ConnectError`` were ``TimeoutError`` and ``ConnectionError`` until
-0.3.0, names that shadowed Python's builtins in any module that star-imported them. The old names
-still resolve here, with a :class:`DeprecationWarning`, for one release.
 """
 
 from __future__ import annotations
 
 import builtins
-import warnings
-from typing import Any
 
 __all__ = [
     "APIStatusError",
     "AuthenticationError",
     "ConfigurationError",
     "ConflictError",
-    "ConnectError",
+    "ConnectionError",
     "InvalidRequestError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
-    "RequestTimeoutError",
     "ServerError",
+    "TimeoutError",
     "TogetherError",
     "TransportError",
     "UncertainCreateError",
@@ -98,11 +92,11 @@ class TransportError(TogetherError):
         self.request_sent = request_sent
 
 
-class RequestTimeoutError(TransportError, builtins.TimeoutError):
+class TimeoutError(TransportError, builtins.TimeoutError):
     """A request, or the caller's overall deadline, timed out."""
 
 
-class ConnectError(TransportError, builtins.ConnectionError):
+class ConnectionError(TransportError, builtins.ConnectionError):
     """Connecting failed, or the connection broke before a complete response arrived."""
 
 
@@ -180,17 +174,3 @@ def error_class_for_status(status_code: int) -> type[APIStatusError]:
         409: ConflictError,
         429: RateLimitError,
     }.get(status_code, ServerError if status_code >= 500 else APIStatusError)
-
-
-#: Names of 0.2.0 and before, deprecated: they shadowed the builtins. Removed in the release after 0.3.0.
-_DEPRECATED = {"TimeoutError": RequestTimeoutError, "ConnectionError": ConnectError}
-
-
-def __getattr__(name: str) -> Any:
-    replacement = _DEPRECATED.get(name)
-    if replacement is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    warnings.warn(
-        f"together_pulumi.api.errors.{name} is deprecated; use {replacement.__name__}", DeprecationWarning, stacklevel=2
-    )
-    return replacement
