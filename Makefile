@@ -65,7 +65,7 @@ lint: $(STAMP)
 
 schema: $(STAMP)
 	$(PY) -m together_pulumi.schema schema --out schema.json
-	$(PY) -m together_pulumi.codegen --out provider/together_pulumi/resources/args.py
+	$(PY) -m together_pulumi.codegen --out provider/together_pulumi/program/args.py
 
 docs: $(STAMP)
 	$(PY) -m together_pulumi.schema docs --schema schema.json --out docs/reference.md

@@ -24,20 +24,8 @@ from .api.enums import (
     RemediationState,
     RemediationTrigger,
 )
-from .resources.functions import FunctionError
-from .resources.gpu_cluster import (
-    AcceptanceTestsParamsArgs,
-    AddOnArgs,
-    AddOnConfigArgs,
-    ClusterConfigArgs,
-    EnabledFlagArgs,
-    GpuCluster,
-    GpuClusterArgs,
-    InlineSharedVolumeArgs,
-    OidcConfigArgs,
-    SlurmStartupScriptsArgs,
-)
-from .resources.lookups import (
+from .program.functions.common import FunctionError
+from .program.functions.lookups import (
     ClusterInfo,
     ClusterVolumeInfo,
     ControlPlaneNodeInfo,
@@ -53,9 +41,9 @@ from .resources.lookups import (
     list_shared_volumes,
     list_shared_volumes_output,
 )
-from .resources.projects import ProjectInfo, list_projects, list_projects_output
-from .resources.regions import DriverVersionInfo, RegionInfo, get_regions, get_regions_output
-from .resources.remediations import (
+from .program.functions.projects import ProjectInfo, list_projects, list_projects_output
+from .program.functions.regions import DriverVersionInfo, RegionInfo, get_regions, get_regions_output
+from .program.functions.remediations import (
     RemediationAlertInfo,
     RemediationInfo,
     get_remediation,
@@ -63,7 +51,19 @@ from .resources.remediations import (
     list_remediations,
     list_remediations_output,
 )
-from .resources.shared_volume import SharedVolume, SharedVolumeArgs
+from .program.gpu_cluster.component import (
+    AcceptanceTestsParamsArgs,
+    AddOnArgs,
+    AddOnConfigArgs,
+    ClusterConfigArgs,
+    EnabledFlagArgs,
+    GpuCluster,
+    GpuClusterArgs,
+    InlineSharedVolumeArgs,
+    OidcConfigArgs,
+    SlurmStartupScriptsArgs,
+)
+from .program.shared_volume.resource import SharedVolume, SharedVolumeArgs
 
 __all__ = [
     "AcceptanceTestsParamsArgs",

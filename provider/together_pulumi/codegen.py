@@ -1,4 +1,4 @@
-"""Field tables -> ``resources/args.py``: the ``...Args`` classes, the typed outputs of each resource
+"""Field tables -> ``program/args.py``: the ``...Args`` classes, the typed outputs of each resource
 and the ``...Info`` classes that lookups return.
 
 The Args dataclasses (and their nested Args), the output annotations and the lookup results (from
@@ -16,14 +16,14 @@ import textwrap
 from enum import Enum
 from pathlib import Path
 
-from .resources.cluster.fields import CLUSTER_FIELDS
-from .resources.fields import Field, FieldType, ListOf, ObjectType
-from .resources.lookups import RESULTS
-from .resources.volume.fields import VOLUME_FIELDS
+from .model.cluster.fields import CLUSTER_FIELDS
+from .model.fields import Field, FieldType, ListOf, ObjectType
+from .model.volume.fields import VOLUME_FIELDS
+from .program.functions.lookups import RESULTS
 
 __all__ = ["ARGS_MODULE", "RESOURCES", "info_class_name", "render_args"]
 
-ARGS_MODULE = Path(__file__).parent / "resources" / "args.py"
+ARGS_MODULE = Path(__file__).parent / "program" / "args.py"
 
 #: (resource name, its table, the fields whose value is always present in its outputs)
 RESOURCES: tuple[tuple[str, tuple[Field, ...], str], ...] = (
@@ -132,7 +132,7 @@ def _docstring(text: str) -> list[str]:
 
 
 def render_args() -> str:
-    """The source of ``resources/args.py``."""
+    """The source of ``program/args.py``."""
     nested: dict[str, ObjectType] = {}
     for _, table, _ in RESOURCES:
         _nested(table, nested)
@@ -176,7 +176,7 @@ def render_args() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Write resources/args.py from the field tables.")
+    parser = argparse.ArgumentParser(description="Write program/args.py from the field tables.")
     parser.add_argument("--out", type=Path, help="output file (default: stdout)")
     args = parser.parse_args(argv)
     text = render_args()

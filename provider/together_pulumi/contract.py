@@ -1,7 +1,8 @@
 """The provider's contract with the engine and the API, in one small module that imports nothing heavy.
 
-``resources/`` (the provider), ``review/`` and ``policy/`` (which read what the engine reports about
-the provider's resources) and the end-to-end tests import these names instead of keeping copies.
+The provider (``model/``, ``program/``, ``host/``), ``review/`` and ``policy/`` (which read what the
+engine reports about the provider's resources) and the end-to-end tests import these names instead
+of keeping copies.
 The emulator keeps its own copy of the API's facts on purpose: it is an independent oracle.
 
 - The API's GPU and billing types (their enums are :mod:`.api.enums`), and the 8 GPUs of every node.
@@ -18,14 +19,14 @@ from .api.enums import BillingType, GpuType
 
 __all__ = [
     "BILLING_TYPES",
-    "CLUSTER_STEP_NAME",
+    "CLUSTER_PART_NAME",
+    "CLUSTER_READINESS_NAME",
     "CLUSTER_TYPE",
     "DYNAMIC_MODULE",
     "GPUS_PER_NODE",
     "GPU_CLUSTER_TYPE",
     "GPU_TYPES",
     "PACKAGE",
-    "READINESS_STEP_NAME",
     "READINESS_TYPE",
     "UNKNOWN_SENTINELS",
     "UNKNOWN_STRING",
@@ -51,9 +52,9 @@ GPU_CLUSTER_TYPE: Final = f"{PACKAGE}:index:GpuCluster"
 #: The ``module`` of every dynamic resource class; with its ``name``, the engine type token.
 DYNAMIC_MODULE: Final = "together"
 #: The GpuCluster's child that holds every input (named like the component).
-CLUSTER_STEP_NAME: Final = "Cluster"
+CLUSTER_PART_NAME: Final = "Cluster"
 #: The GpuCluster's child that waits for Ready (``<name>-ready``).
-READINESS_STEP_NAME: Final = "ClusterReadiness"
+CLUSTER_READINESS_NAME: Final = "ClusterReadiness"
 VOLUME_NAME: Final = "SharedVolume"
 #: The SharedVolume's child that waits until it is usable (``<name>-ready``).
 VOLUME_READINESS_NAME: Final = "VolumeReadiness"
@@ -64,8 +65,8 @@ def dynamic_type(name: str) -> str:
     return f"pulumi-python:dynamic/{DYNAMIC_MODULE}:{name}"
 
 
-CLUSTER_TYPE: Final = dynamic_type(CLUSTER_STEP_NAME)
-READINESS_TYPE: Final = dynamic_type(READINESS_STEP_NAME)
+CLUSTER_TYPE: Final = dynamic_type(CLUSTER_PART_NAME)
+READINESS_TYPE: Final = dynamic_type(CLUSTER_READINESS_NAME)
 VOLUME_TYPE: Final = dynamic_type(VOLUME_NAME)
 VOLUME_READINESS_TYPE: Final = dynamic_type(VOLUME_READINESS_NAME)
 
@@ -89,5 +90,5 @@ UNKNOWN_SENTINELS: Final = frozenset(
 
 def is_engine_unknown(value: Any) -> bool:
     """Whether ``value`` is one of the engine's placeholders for a value not known yet. (The Pulumi SDK
-    also hands ``check`` and ``diff`` a ``pulumi.output.Unknown`` object: see ``resources.fields``.)"""
+    also hands ``check`` and ``diff`` a ``pulumi.output.Unknown`` object: see ``model.fields``.)"""
     return isinstance(value, str) and value in UNKNOWN_SENTINELS

@@ -10,16 +10,23 @@ class lives; this module does the same for the pickled names:
   0.2.0 on name this module, wherever the class itself lives;
 * this module re-exports the classes under those names. Never rename, move or remove a name here;
   a class that moves only changes the import below;
-* the names written by earlier versions stay importable where they were (``LEGACY_NAMES``): tests
-  load, update and destroy stacks with the pickles of every version (``tests/resources/fixtures``).
+* a class renamed later keeps its frozen name here as an alias (``ReadinessProvider`` is
+  ``ClusterReadinessProvider``): dill pickles a class by its ``__module__`` and ``__qualname__``, so
+  a renamed class also sets ``__qualname__`` to the frozen name;
+* the names written by earlier versions stay importable where they were (``LEGACY_NAMES``; the
+  modules of ``together_pulumi/resources/`` now hold nothing else): tests load, update and destroy
+  stacks with the pickles of every version (``tests/resources/fixtures``).
 """
 
 from __future__ import annotations
 
-from .resources.cluster.readiness import ReadinessProvider
-from .resources.cluster.step import ClusterProvider
-from .resources.volume.readiness import VolumeReadinessProvider
-from .resources.volume.step import SharedVolumeProvider
+from .host.cluster.provider import ClusterProvider
+from .host.cluster.readiness import ClusterReadinessProvider
+from .host.volume.provider import SharedVolumeProvider
+from .host.volume.readiness import VolumeReadinessProvider
+
+#: The cluster's readiness provider, under the name every stack stores (the class was renamed in 0.3.0).
+ReadinessProvider = ClusterReadinessProvider
 
 __all__ = ["LEGACY_NAMES", "ClusterProvider", "ReadinessProvider", "SharedVolumeProvider", "VolumeReadinessProvider"]
 

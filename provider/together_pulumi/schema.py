@@ -20,12 +20,12 @@ from typing import Any
 from .api.enums import ClusterStatus, VolumeStatus
 from .api.settings import API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, PROJECT_ID_ENV
 from .contract import PACKAGE
-from .resources import lookups, projects, regions, remediations
-from .resources.cluster.fields import CLUSTER_FIELDS
-from .resources.fields import Change, Field, FieldType, ListOf, ObjectType, camel_case
-from .resources.functions import FunctionSpec
-from .resources.session import API_KEY_CONFIG, BASE_URL_CONFIG, PROJECT_ID_CONFIG
-from .resources.volume.fields import VOLUME_FIELDS
+from .model.cluster.fields import CLUSTER_FIELDS
+from .model.credentials import API_KEY_CONFIG, BASE_URL_CONFIG, PROJECT_ID_CONFIG
+from .model.fields import Change, Field, FieldType, ListOf, ObjectType, camel_case
+from .model.volume.fields import VOLUME_FIELDS
+from .program.functions import lookups, projects, regions, remediations
+from .program.functions.common import FunctionSpec
 
 __all__ = [
     "CHANGE_TABLE_END",

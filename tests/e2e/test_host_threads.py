@@ -30,7 +30,7 @@ from pathlib import Path
 import pulumi
 from pulumi.dynamic import CreateResult, Resource
 
-from together_pulumi.resources.provider import ConfiguredProvider
+from together_pulumi.host.provider_base import ConfiguredProvider
 
 MEET = Path(pulumi.Config().require("meet"))
 COUNT = pulumi.Config().require_int("count")

@@ -27,7 +27,7 @@ BRING_UP_SECONDS = 3600
 
 
 def wait_for_ready_begins(up: subprocess.Popen[str], emulator: EmulatorProcess) -> list[str]:
-    """Read the CLI's output until the readiness step started, then until the emulator has a poll of the
+    """Read the CLI's output until the readiness part started, then until the emulator has a poll of the
     cluster after it: the provider is inside its wait for Ready. The lines read so far."""
     assert up.stdout is not None
     lines: list[str] = []

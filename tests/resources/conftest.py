@@ -22,14 +22,14 @@ from pulumi.output import Unknown
 from emulator_admin import DEFAULT_API_KEY, Admin, EmulatorHandle
 from emulator_inprocess import InProcessEmulator, in_process_emulator
 from together_pulumi.api.client import TogetherClient
-from together_pulumi.resources import session
-from together_pulumi.resources.props import forget_claims
-from together_pulumi.resources.provider import AUTONAME_PREFIX, NAME_SEED
+from together_pulumi.host import session
+from together_pulumi.model.private_inputs import AUTONAME_PREFIX, NAME_SEED
+from together_pulumi.program.name_claims import forget_claims
 
 #: A value not known yet, as the dynamic provider host hands it to check and diff during preview.
 AN_UNKNOWN: Any = Unknown()  # type: ignore[no-untyped-call]
 
-#: The private inputs a program passes for a resource named "train" (see resources/props.py).
+#: The private inputs a program passes for a resource named "train" (see program/inputs.py).
 NAMED_TRAIN: dict[str, Any] = {AUTONAME_PREFIX: "train", NAME_SEED: "0123456789abcdef"}
 
 OIDC = {
@@ -93,7 +93,7 @@ def point_providers_at(emu: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> 
     session.forget()
     emu.admin.set_clock_scale(0)
     clock = VirtualClock(emu.admin)
-    monkeypatch.setattr(session, "_clock", [clock])
+    session.set_clock(clock)
     return clock
 
 
@@ -101,7 +101,7 @@ def point_providers_at(emu: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> 
 def _fresh_program() -> Iterator[None]:
     forget_claims()
     yield
-    session.forget()
+    session.set_clock(None)  # also forgets every session
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from emulator_inprocess import InProcessEmulator
-from together_pulumi.resources.fields import UNKNOWN
-from together_pulumi.resources.gpu_cluster import ClusterProvider
-from together_pulumi.resources.provider import AUTONAME_PREFIX, NAME_SEED
-from together_pulumi.resources.shared_volume import SharedVolumeProvider
+from together_pulumi.host.cluster.provider import ClusterProvider
+from together_pulumi.host.volume.provider import SharedVolumeProvider
+from together_pulumi.model.fields import UNKNOWN
+from together_pulumi.model.private_inputs import AUTONAME_PREFIX, NAME_SEED
 
 from .conftest import AN_UNKNOWN, NAMED_TRAIN, OIDC
 

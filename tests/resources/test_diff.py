@@ -7,11 +7,14 @@ from typing import Any
 
 import pytest
 
-from together_pulumi.resources.errors import ProviderError
-from together_pulumi.resources.fields import UNKNOWN, Field
-from together_pulumi.resources.gpu_cluster import CLUSTER_FIELDS, ClusterProvider, ReadinessProvider
-from together_pulumi.resources.provider import AUTONAME_PREFIX
-from together_pulumi.resources.shared_volume import VOLUME_FIELDS, SharedVolumeProvider
+from together_pulumi.host.cluster.provider import ClusterProvider
+from together_pulumi.host.cluster.readiness import ClusterReadinessProvider
+from together_pulumi.host.errors import ProviderError
+from together_pulumi.host.volume.provider import SharedVolumeProvider
+from together_pulumi.model.cluster.fields import CLUSTER_FIELDS
+from together_pulumi.model.fields import UNKNOWN, Field
+from together_pulumi.model.private_inputs import AUTONAME_PREFIX
+from together_pulumi.model.volume.fields import VOLUME_FIELDS
 
 from .conftest import AN_UNKNOWN
 
@@ -162,7 +165,7 @@ def test_adopting_the_cluster_already_managed_is_no_change() -> None:
 
 def test_readiness_waits_again_after_a_scale_or_type_change_and_follows_a_new_cluster() -> None:
     olds = {"cluster_id": "t-1", "cluster_type": "KUBERNETES", "num_gpus": 8.0, "status": "Ready", "kubeconfig": "x"}
-    provider = ReadinessProvider()
+    provider = ClusterReadinessProvider()
     same = {"cluster_id": "t-1", "cluster_type": "KUBERNETES", "num_gpus": 8}
     assert provider.diff("r", olds, same).changes is False
     for change in ({"num_gpus": 64}, {"cluster_type": "SLURM"}):

@@ -7,7 +7,7 @@ import traceback
 import pytest
 
 from together_pulumi.api import errors as api_errors
-from together_pulumi.resources.errors import TRACEBACKS_ENV, ProviderError, _MessagesOnly
+from together_pulumi.host.errors import TRACEBACKS_ENV, ProviderError, _MessagesOnly
 
 
 def printed(error: Exception) -> str:

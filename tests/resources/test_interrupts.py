@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from step_clock import StepClock
-from together_pulumi.resources import interrupts
-from together_pulumi.resources.waiting import SYSTEM_CLOCK, WaitCancelledError, poll_until
+from together_pulumi.host import interrupts
+from together_pulumi.host.waiting import SYSTEM_CLOCK, WaitCancelledError, poll_until
 
 
 @pytest.fixture

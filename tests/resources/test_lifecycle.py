@@ -13,15 +13,16 @@ from emulator_process import EmulatorProcess, start_emulator
 from together_pulumi.api import errors
 from together_pulumi.api.client import TogetherClient
 from together_pulumi.api.models import VolumeUpdateRequest
-from together_pulumi.resources import session
-from together_pulumi.resources.cluster.fields import READINESS_INPUTS
-from together_pulumi.resources.errors import ProviderError
-from together_pulumi.resources.gpu_cluster import ClusterProvider, ReadinessProvider
-from together_pulumi.resources.provider import SERVICE_CHOSEN
-from together_pulumi.resources.shared_volume import SharedVolumeProvider
-from together_pulumi.resources.volume.fields import READINESS_INPUTS as VOLUME_READINESS_INPUTS
-from together_pulumi.resources.volume.readiness import VolumeReadinessProvider
-from together_pulumi.resources.waiting import WaitTimeoutError
+from together_pulumi.host import session
+from together_pulumi.host.cluster.provider import ClusterProvider
+from together_pulumi.host.cluster.readiness import ClusterReadinessProvider
+from together_pulumi.host.errors import ProviderError
+from together_pulumi.host.provider_base import SERVICE_CHOSEN
+from together_pulumi.host.volume.provider import SharedVolumeProvider
+from together_pulumi.host.volume.readiness import VolumeReadinessProvider
+from together_pulumi.host.waiting import WaitTimeoutError
+from together_pulumi.model.cluster.fields import READINESS_INPUTS
+from together_pulumi.model.volume.fields import READINESS_INPUTS as VOLUME_READINESS_INPUTS
 
 from .conftest import NAMED_TRAIN, VirtualClock, emulator_for_providers, outs, point_providers_at
 
@@ -36,10 +37,10 @@ def checked(props: dict[str, Any], provider: Any = None) -> dict[str, Any]:
 
 
 def readiness_inputs(cluster_outs: dict[str, Any], **overrides: Any) -> dict[str, Any]:
-    """What the GpuCluster component passes to its readiness step."""
+    """What the GpuCluster component passes to its readiness part."""
     props = {k: cluster_outs.get(k) for k in READINESS_INPUTS}
     props.update(overrides)
-    return dict(ReadinessProvider().check({}, props).inputs)
+    return dict(ClusterReadinessProvider().check({}, props).inputs)
 
 
 def volume_readiness_inputs(volume_outs: dict[str, Any]) -> dict[str, Any]:
@@ -55,7 +56,7 @@ def test_create_returns_at_once_and_readiness_waits_with_progress(
     assert outs(created)["nvidia_version_id"] == "nv-us-central-8-cu129-575-u2204"  # newest catalog entry
     assert (outs(created)["cuda_version"], outs(created)["nvidia_driver_version"]) == ("12.9", "575")
 
-    ready = ReadinessProvider().create(readiness_inputs(outs(created)))
+    ready = ClusterReadinessProvider().create(readiness_inputs(outs(created)))
 
     assert outs(ready)["status"] == "Ready"
     assert outs(ready)["num_nodes"] == 2
@@ -71,13 +72,13 @@ def test_create_returns_at_once_and_readiness_waits_with_progress(
 def test_a_timed_out_wait_keeps_the_cluster_and_the_next_up_resumes(slow: InProcessEmulator) -> None:
     created = ClusterProvider().create(checked({**CLUSTER, "ready_timeout_seconds": 10}))
     with pytest.raises(WaitTimeoutError) as raised:
-        ReadinessProvider().create(readiness_inputs(outs(created)))
+        ClusterReadinessProvider().create(readiness_inputs(outs(created)))
     message = str(raised.value)
     assert created.id in message
     assert "after 10s" in message
     assert "run `pulumi up` again to resume waiting" in message
-    # The Cluster step's create succeeded, so the engine recorded the cluster; the next up only re-runs readiness.
-    ready = ReadinessProvider().create(readiness_inputs(outs(created), ready_timeout_seconds=600))
+    # The Cluster part's create succeeded, so the engine recorded the cluster; the next up only re-runs readiness.
+    ready = ClusterReadinessProvider().create(readiness_inputs(outs(created), ready_timeout_seconds=600))
     assert outs(ready)["status"] == "Ready"
     assert len(slow.admin.state()["clusters"]) == 1
     assert slow.admin.requests_log()["counts"]["POST /v1/compute/clusters"] == 1
@@ -97,7 +98,7 @@ def test_a_burst_of_throttling_does_not_end_a_wait(slow: InProcessEmulator, caps
             slow.admin.set_faults(rate_429=0.0)
 
     clock.sleep = sleep_then_recover  # type: ignore[method-assign]
-    ready = ReadinessProvider().create(readiness_inputs(outs(created), ready_timeout_seconds=3600))
+    ready = ClusterReadinessProvider().create(readiness_inputs(outs(created), ready_timeout_seconds=3600))
     assert outs(ready)["status"] == "Ready"
     assert "the API is not answering" in capsys.readouterr().out
 
@@ -117,7 +118,7 @@ def test_a_status_that_will_not_become_ready_stops_the_wait_at_once(
     created = ClusterProvider().create(checked(CLUSTER))
     api.admin.set_cluster_status(created.id, status)
     with pytest.raises(ProviderError, match=says) as raised:
-        ReadinessProvider().create(readiness_inputs(outs(created)))
+        ClusterReadinessProvider().create(readiness_inputs(outs(created)))
     assert created.id in str(raised.value) and "pulumi up" in str(raised.value)
     assert sum(clock.slept) < 1, "it must stop at once, not wait for the timeout"
 
@@ -126,7 +127,7 @@ def test_every_cluster_status_is_handled_deliberately() -> None:
     from together.types.cluster import Cluster as SdkCluster
 
     from together_pulumi.api.enums import ClusterStatus
-    from together_pulumi.resources.cluster.readiness import STATUSES
+    from together_pulumi.host.cluster.readiness import STATUSES
 
     # The SDK's own list, so that a status missing from both our enum and the table is caught.
     sdk_statuses = set(get_args(SdkCluster.model_fields["status"].annotation))
@@ -139,13 +140,13 @@ def test_update_sends_only_changed_mutable_fields_then_waits_again(
 ) -> None:
     inputs = checked(CLUSTER)
     created = ClusterProvider().create(inputs)
-    ReadinessProvider().create(readiness_inputs(outs(created)))
+    ClusterReadinessProvider().create(readiness_inputs(outs(created)))
     news = {**inputs, "num_gpus": 64, "ready_timeout_seconds": 1200}
     updated = ClusterProvider().update(created.id, outs(created), news)
     assert sent_updates == [{"num_gpus": 64}]
     assert outs(updated)["cluster_id"] == created.id
     assert outs(updated)["nvidia_version_id"] == outs(created)["nvidia_version_id"]  # resolved values are kept
-    ready = ReadinessProvider().update("r", {}, readiness_inputs(outs(updated)))
+    ready = ClusterReadinessProvider().update("r", {}, readiness_inputs(outs(updated)))
     assert (outs(ready)["status"], outs(ready)["num_nodes"]) == ("Ready", 8)
 
     # A provider setting alone changes state but calls nothing.
@@ -168,7 +169,7 @@ def test_refresh_reports_out_of_band_scale_and_deletion(api: InProcessEmulator) 
     api.admin.delete_cluster(created.id)
     gone = ClusterProvider().read(created.id, outs(created))
     assert gone.id == "" and outs(gone) == {}
-    assert ReadinessProvider().read("r", {"cluster_id": created.id}).id == ""
+    assert ClusterReadinessProvider().read("r", {"cluster_id": created.id}).id == ""
 
 
 def test_values_the_service_chose_stay_put_after_a_refresh(api: InProcessEmulator) -> None:
@@ -314,7 +315,7 @@ def test_adopting_existing_objects(api: InProcessEmulator) -> None:
 
 def test_wait_for_ready_false_returns_as_soon_as_accepted(slow: InProcessEmulator) -> None:
     created = ClusterProvider().create(checked({**CLUSTER, "wait_for_ready": False}))
-    ready = ReadinessProvider().create(readiness_inputs(outs(created)))
+    ready = ClusterReadinessProvider().create(readiness_inputs(outs(created)))
     assert outs(ready)["status"] == "WaitingForControlPlaneNodes"
 
 
@@ -326,7 +327,7 @@ def test_scheduled_capacity_does_not_wait_for_its_start(slow: InProcessEmulator)
         "reservation_end_time": "2099-01-08T00:00:00Z",
     }
     created = ClusterProvider().create(checked(props))
-    ready = ReadinessProvider().create(readiness_inputs(outs(created)))
+    ready = ClusterReadinessProvider().create(readiness_inputs(outs(created)))
     assert outs(ready)["status"] != "Ready"
 
 
@@ -375,7 +376,7 @@ def test_removing_preemptible_gpus_sends_zero(api: InProcessEmulator, sent_updat
 def test_a_wait_for_a_size_the_cluster_never_reaches_says_so(api: InProcessEmulator) -> None:
     created = ClusterProvider().create(checked(CLUSTER))
     with pytest.raises(WaitTimeoutError, match="is still Ready with 16 of 24 GPUs after"):
-        ReadinessProvider().create(readiness_inputs(outs(created), num_gpus=24, ready_timeout_seconds=60))
+        ClusterReadinessProvider().create(readiness_inputs(outs(created), num_gpus=24, ready_timeout_seconds=60))
 
 
 @pytest.fixture

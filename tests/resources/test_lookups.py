@@ -13,7 +13,8 @@ import together_pulumi as together
 from emulator_admin import DEFAULT_API_KEY
 from emulator_inprocess import InProcessEmulator, in_process_emulator
 from together_pulumi.api.models import ClusterCreateRequest, VolumeCreateRequest
-from together_pulumi.resources import session
+from together_pulumi.host import session
+from together_pulumi.model.credentials import PROJECT_ID_CONFIG
 
 from .conftest import route_clients_to
 
@@ -118,7 +119,7 @@ def test_the_default_project_is_where_a_name_is_looked_up(
 def test_the_stack_config_default_project_wins(projects: InProcessEmulator, program: None) -> pulumi.Output[None]:
     make_cluster("train", "proj-a")
     in_b = make_cluster("train", "proj-b")
-    pulumi.runtime.set_config(session.PROJECT_ID_CONFIG, "proj-b")
+    pulumi.runtime.set_config(PROJECT_ID_CONFIG, "proj-b")
     assert together.get_cluster(cluster_name="train").cluster_id == in_b
     return together.list_clusters_output().apply(lambda found: _only(found, in_b))
 

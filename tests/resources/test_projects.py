@@ -11,11 +11,12 @@ import pytest
 from emulator_inprocess import InProcessEmulator
 from together_pulumi.api import errors
 from together_pulumi.api.client import TogetherClient
-from together_pulumi.resources import session
-from together_pulumi.resources.errors import ProviderError
-from together_pulumi.resources.gpu_cluster import ClusterProvider
-from together_pulumi.resources.provider import AUTONAME_PREFIX
-from together_pulumi.resources.shared_volume import SharedVolumeProvider
+from together_pulumi.host import session
+from together_pulumi.host.cluster.provider import ClusterProvider
+from together_pulumi.host.errors import ProviderError
+from together_pulumi.host.volume.provider import SharedVolumeProvider
+from together_pulumi.model.credentials import PROJECT_ID_CONFIG
+from together_pulumi.model.private_inputs import AUTONAME_PREFIX
 
 from .conftest import NAMED_TRAIN, emulator_for_providers, result_outs
 from .test_lifecycle import CLUSTER, VOLUME
@@ -50,7 +51,7 @@ def project_of(emu: InProcessEmulator, kind: str, object_id: str) -> str:
 
 
 def test_new_clusters_volumes_and_inline_volumes_go_to_the_default_project(two_projects: InProcessEmulator) -> None:
-    session.configure_from_stack({session.PROJECT_ID_CONFIG: "proj-b"})
+    session.configure_from_stack({PROJECT_ID_CONFIG: "proj-b"})
     inputs = checked(ClusterProvider(), {**CLUSTER, "shared_volume": {"size_tib": 1}})
     assert inputs["project_id"] == "proj-b"
     created = ClusterProvider().create(inputs)
@@ -70,7 +71,7 @@ def test_the_stack_config_wins_over_the_environment(
 ) -> None:
     monkeypatch.setenv("TOGETHER_PROJECT_ID", "proj-a")
     assert checked(ClusterProvider(), CLUSTER)["project_id"] == "proj-a"
-    session.configure_from_stack({session.PROJECT_ID_CONFIG: "proj-b"})
+    session.configure_from_stack({PROJECT_ID_CONFIG: "proj-b"})
     assert checked(ClusterProvider(), CLUSTER)["project_id"] == "proj-b"
 
 
@@ -80,11 +81,11 @@ def test_switching_the_default_never_moves_an_existing_object(
 ) -> None:
     provider: Any = ClusterProvider() if kind == "cluster" else SharedVolumeProvider()
     declared = CLUSTER if kind == "cluster" else VOLUME
-    session.configure_from_stack({session.PROJECT_ID_CONFIG: "proj-a"})
+    session.configure_from_stack({PROJECT_ID_CONFIG: "proj-a"})
     old_inputs = checked(provider, declared)
     created = provider.create(old_inputs)
     # Engine-like old inputs: what the user declared plus what check added (here the default project).
-    session.configure_from_stack({session.PROJECT_ID_CONFIG: "proj-b"})
+    session.configure_from_stack({PROJECT_ID_CONFIG: "proj-b"})
     session.forget()
 
     for olds in (old_inputs, {k: v for k, v in old_inputs.items() if k != "project_id"}):
@@ -126,7 +127,7 @@ def test_a_project_the_key_cannot_use_fails_check_naming_the_valid_ones(
 
 
 def test_a_default_project_the_key_cannot_use_fails_every_check(two_projects: InProcessEmulator) -> None:
-    session.configure_from_stack({session.PROJECT_ID_CONFIG: "proj-zzz"})
+    session.configure_from_stack({PROJECT_ID_CONFIG: "proj-zzz"})
     for provider, props in ((ClusterProvider(), CLUSTER), (SharedVolumeProvider(), VOLUME)):
         (reason,) = failures(provider, props).values()
         assert "together:projectId / TOGETHER_PROJECT_ID: 'proj-zzz' is not a project this API key can use" in reason
@@ -245,7 +246,7 @@ def test_a_hint_left_over_from_a_deleted_cluster_never_fails_a_preview(api: InPr
 def test_an_adopted_cluster_keeps_its_own_project(two_projects: InProcessEmulator) -> None:
     request = {**CLUSTER, "cluster_name": "console-made", "project_id": "proj-a"}
     existing = ClusterProvider().create(checked(ClusterProvider(), request)).id
-    session.configure_from_stack({session.PROJECT_ID_CONFIG: "proj-b"})
+    session.configure_from_stack({PROJECT_ID_CONFIG: "proj-b"})
 
     inputs = checked(ClusterProvider(), {**CLUSTER, "existing_cluster_id": existing})
     assert "project_id" not in inputs

@@ -10,10 +10,10 @@ import pytest
 
 from emulator_inprocess import InProcessEmulator
 from together_pulumi.api.models import ClusterUpdateRequest
-from together_pulumi.resources import session
-from together_pulumi.resources.cluster.observed import observed_add_ons, observed_config, observed_time
-from together_pulumi.resources.fields import UNKNOWN
-from together_pulumi.resources.gpu_cluster import ClusterProvider
+from together_pulumi.host import session
+from together_pulumi.host.cluster.observed import observed_add_ons, observed_config, observed_time
+from together_pulumi.host.cluster.provider import ClusterProvider
+from together_pulumi.model.fields import UNKNOWN
 
 from .conftest import outs
 from .test_lifecycle import CLUSTER, checked

@@ -10,7 +10,8 @@ import pytest
 import together_pulumi as together
 from emulator_inprocess import InProcessEmulator
 from together_pulumi.api.models import RemediationCreateRequest
-from together_pulumi.resources import projects, remediations, session
+from together_pulumi.host import session
+from together_pulumi.program.functions import projects, remediations
 
 from .test_lookups import ID_LIKE, checked_by, make_cluster
 

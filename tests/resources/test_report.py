@@ -9,10 +9,11 @@ import pytest
 import yaml
 
 from emulator_inprocess import InProcessEmulator
-from together_pulumi.resources.cluster.fields import READINESS_OUTPUTS
-from together_pulumi.resources.cluster.report import kubernetes_access
-from together_pulumi.resources.cluster.types import CONTROL_PLANE_NODE, GPU_WORKER_NODE, NODE_REMEDIATION
-from together_pulumi.resources.gpu_cluster import ClusterProvider, ReadinessProvider
+from together_pulumi.host.cluster.provider import ClusterProvider
+from together_pulumi.host.cluster.readiness import ClusterReadinessProvider
+from together_pulumi.model.cluster.fields import READINESS_OUTPUTS
+from together_pulumi.model.cluster.report import kubernetes_access
+from together_pulumi.model.cluster.types import CONTROL_PLANE_NODE, GPU_WORKER_NODE, NODE_REMEDIATION
 
 from .conftest import result_outs
 from .test_lifecycle import CLUSTER, checked, readiness_inputs
@@ -22,7 +23,7 @@ SLURM = {**CLUSTER, "cluster_type": "SLURM", "slurm_shm_size_gib": 64}
 
 def ready_cluster(props: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     created = ClusterProvider().create(checked(props))
-    return created.id, dict(result_outs(ReadinessProvider().create(readiness_inputs(result_outs(created)))))
+    return created.id, dict(result_outs(ClusterReadinessProvider().create(readiness_inputs(result_outs(created)))))
 
 
 def test_nodes_report_health_addresses_and_slurm_names(api: InProcessEmulator) -> None:
@@ -57,7 +58,7 @@ def test_a_node_under_remediation_shows_it_after_a_refresh(api: InProcessEmulato
     instance = outs["gpu_worker_nodes"][1]["instance_id"]
     opened = api.admin.health_event(cluster_id, instance, mode="REMEDIATION_MODE_REBOOT_VM")
 
-    read = ReadinessProvider().read(f"{cluster_id}-ready", outs)
+    read = ClusterReadinessProvider().read(f"{cluster_id}-ready", outs)
 
     first, second = result_outs(read)["gpu_worker_nodes"]
     assert first["latest_remediation"] is None
@@ -85,7 +86,7 @@ def test_access_details_come_from_the_kubeconfig(api: InProcessEmulator) -> None
 
 def test_a_bare_cluster_reports_every_output_with_empty_access_details() -> None:
     from together_pulumi.api.models import Cluster
-    from together_pulumi.resources.cluster.report import cluster_report
+    from together_pulumi.model.cluster.report import cluster_report
 
     bare = Cluster(
         cluster_id="t-1",

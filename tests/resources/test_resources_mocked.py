@@ -8,7 +8,7 @@ import pulumi
 import pytest
 
 import together_pulumi as together
-from together_pulumi.resources.props import ProgramError
+from together_pulumi.program.inputs import ProgramError
 
 
 class Mocks(pulumi.runtime.Mocks):
@@ -113,7 +113,7 @@ def test_shared_volume_both_styles(mocks: Mocks) -> pulumi.Output[Any]:
         assert values == ["vol-mock", "available", "vol-mock"]
         named = next(r for r in mocks.resources if r.name == "b")
         assert named.inputs["volume_name"] == "named"
-        # status is the readiness step's: the volume is usable, not merely accepted.
+        # status is the readiness part's: the volume is usable, not merely accepted.
         ready = next(r for r in mocks.resources if r.name == "a-ready")
         assert ready.typ == "pulumi-python:dynamic/together:VolumeReadiness"
 
@@ -134,8 +134,8 @@ def test_mixing_args_and_keywords_or_unknown_keywords_is_a_clear_error(mocks: Mo
 def test_args_classes_match_the_field_tables() -> None:
     import dataclasses
 
-    from together_pulumi.resources.gpu_cluster import CLUSTER_FIELDS
-    from together_pulumi.resources.shared_volume import VOLUME_FIELDS
+    from together_pulumi.model.cluster.fields import CLUSTER_FIELDS
+    from together_pulumi.model.volume.fields import VOLUME_FIELDS
 
     for args_class, table in ((together.GpuClusterArgs, CLUSTER_FIELDS), (together.SharedVolumeArgs, VOLUME_FIELDS)):
         fields = {f.name: f for f in dataclasses.fields(args_class)}

@@ -17,7 +17,7 @@ import pytest
 from together.types import cluster_create_params, cluster_update_params
 from typing_extensions import is_typeddict
 
-from together_pulumi.resources.gpu_cluster import ClusterProvider
+from together_pulumi.host.cluster.provider import ClusterProvider
 
 from .conftest import NAMED_TRAIN, OIDC
 

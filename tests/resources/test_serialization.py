@@ -16,8 +16,8 @@ from pulumi.dynamic.dynamic import serialize_provider
 
 from emulator_inprocess import InProcessEmulator
 from together_pulumi import pickled
+from together_pulumi.host import session
 from together_pulumi.pickled import ClusterProvider, ReadinessProvider, SharedVolumeProvider, VolumeReadinessProvider
-from together_pulumi.resources import session
 
 from .conftest import NAMED_TRAIN
 

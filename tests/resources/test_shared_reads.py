@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from step_clock import StepClock
-from together_pulumi.resources.shared_reads import Changes, SharedListing, shared_poll
+from together_pulumi.host.shared_reads import Changes, SharedListing, shared_poll
 
 
 def test_polls_within_one_period_share_one_read() -> None:

@@ -15,9 +15,9 @@ import pydantic
 import pytest
 
 from together_pulumi.api import models
-from together_pulumi.resources.cluster.fields import CLUSTER_FIELDS
-from together_pulumi.resources.fields import Change, Field, FieldType, ListOf, ObjectType
-from together_pulumi.resources.volume.fields import VOLUME_FIELDS
+from together_pulumi.model.cluster.fields import CLUSTER_FIELDS
+from together_pulumi.model.fields import Change, Field, FieldType, ListOf, ObjectType
+from together_pulumi.model.volume.fields import VOLUME_FIELDS
 from together_pulumi.schema import with_change_table
 
 README = Path(__file__).resolve().parents[2] / "README.md"

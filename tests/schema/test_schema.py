@@ -14,9 +14,9 @@ import jsonschema
 import pytest
 
 from together_pulumi.codegen import ARGS_MODULE, render_args
-from together_pulumi.resources.fields import Change, camel_case
-from together_pulumi.resources.gpu_cluster import CLUSTER_FIELDS
-from together_pulumi.resources.shared_volume import VOLUME_FIELDS
+from together_pulumi.model.cluster.fields import CLUSTER_FIELDS
+from together_pulumi.model.fields import Change, camel_case
+from together_pulumi.model.volume.fields import VOLUME_FIELDS
 from together_pulumi.schema import render_docs, schema_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,8 +66,8 @@ def test_committed_schema_is_what_the_code_generates() -> None:
 
 def test_committed_args_module_is_what_the_code_generates() -> None:
     assert ARGS_MODULE.read_text() == render_args(), (
-        "resources/args.py is stale: run `python -m together_pulumi.codegen --out "
-        "provider/together_pulumi/resources/args.py` and commit it"
+        "program/args.py is stale: run `python -m together_pulumi.codegen --out "
+        "provider/together_pulumi/program/args.py` and commit it"
     )
 
 
@@ -190,4 +190,4 @@ def test_generation_does_not_depend_on_set_or_dict_order() -> None:
 
 
 def test_committed_args_module_is_what_the_tables_generate() -> None:
-    assert ARGS_MODULE.read_text() == render_args(), "resources/args.py is stale: run `make schema` and commit it"
+    assert ARGS_MODULE.read_text() == render_args(), "program/args.py is stale: run `make schema` and commit it"

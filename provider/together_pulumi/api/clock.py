@@ -1,5 +1,5 @@
 """The one clock every wait reads: retries, the settling after an uncertain create, and (in
-``resources``) the waits for clusters and volumes. Tests pass a clock that moves the emulator's
+``host``) the waits for clusters and volumes. Tests pass a clock that moves the emulator's
 virtual time instead of sleeping."""
 
 from __future__ import annotations

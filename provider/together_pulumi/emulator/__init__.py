@@ -8,8 +8,15 @@ connections. ``/_emulator/...`` is an admin API for tests: reset, faults,
 clock, request log, out-of-band changes.
 
 Start it with ``together-emulator --port 8787`` or embed it with :func:`create_app`.
-The emulator never imports the provider (``together_pulumi.api`` / ``resources``): it encodes the
-wire format independently so that it can catch the provider's mistakes.
+The emulator never imports the provider (``together_pulumi.api``, ``model``, ``program``, ``host``):
+it encodes the wire format independently so that it can catch the provider's mistakes.
+
+Layout, by concern: ``routes/`` (HTTP, thin) → ``services/`` (one per area: clusters, volumes,
+identity, remediations, admin) → ``validation/`` (every rule applied before touching state) and
+``state/`` (records, the store and its lock, the state file, the clock, rendering) → ``lifecycle/``
+(what changes over virtual time). Beside them: the process (``__main__``, ``app``, ``instance``,
+``config``, ``serving``), the API's facts (``catalog``), errors in the service's shape (``errors``),
+and what stands in front of the routes (``middleware``: auth, log; ``faults``: injected failures).
 """
 
 from .app import Emulator, create_app

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .admin import AdminService
-from .clusters import ClusterService
 from .config import EmulatorConfig
 from .faults import FaultConfig, FaultInjector
-from .identity import IdentityService
 from .middleware import RequestLog
-from .remediations import RemediationService
-from .store import Store
-from .volumes import VolumeService
+from .services.admin import AdminService
+from .services.clusters import ClusterService
+from .services.identity import IdentityService
+from .services.remediations import RemediationService
+from .services.volumes import VolumeService
+from .state.store import Store
 
 __all__ = ["Emulator"]
 

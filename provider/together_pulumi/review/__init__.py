@@ -8,7 +8,7 @@
   and :func:`volume_hourly_cost` price a :class:`ClusterFacts` / :class:`VolumeFacts`.
 
 The policy pack's rules (:mod:`together_pulumi.policy`) use the same facts and prices. Importing
-this package has no side effects and does not import the resources.
+this package has no side effects and does not import the provider (``program``, ``host``).
 """
 
 from .facts import ClusterFacts, InlineVolumeFacts, VolumeFacts

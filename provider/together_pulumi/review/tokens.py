@@ -113,9 +113,9 @@ def replacing_settings(type_token: str) -> frozenset[str]:
     """The settings whose change replaces the resource (from the provider's field tables): what a
     review marks as forcing a replacement when the engine gives no reasons, as it does for a resource
     replaced because a resource it depends on is deleted before its replacement."""
-    from ..resources.cluster.fields import CLUSTER_FIELDS
-    from ..resources.fields import Change
-    from ..resources.volume.fields import VOLUME_FIELDS
+    from ..model.cluster.fields import CLUSTER_FIELDS
+    from ..model.fields import Change
+    from ..model.volume.fields import VOLUME_FIELDS
 
     table = {CLUSTER_TYPE: CLUSTER_FIELDS, VOLUME_TYPE: VOLUME_FIELDS}.get(type_token, ())
     return frozenset(f.name for f in table if f.input and f.change is Change.REPLACE)

@@ -1,8 +1,9 @@
-"""The HTTP routes, one router per area; :func:`..app.create_app` includes them all."""
+"""The HTTP routes: the API's (``api.py``) and the admin API's (``admin.py``); :func:`..app.create_app`
+includes them all."""
 
-from . import admin, clusters, identity, regions, remediations, volumes
+from . import admin, api
 
 __all__ = ["ROUTERS"]
 
 #: Order matters only for overlapping paths: volumes (``/clusters/storage/...``) before clusters.
-ROUTERS = (volumes.router, clusters.router, remediations.router, regions.router, identity.router, admin.router)
+ROUTERS = (api.volumes, api.clusters, api.remediations, api.regions, api.identity, admin.router)

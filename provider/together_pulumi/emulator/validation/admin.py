@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..catalog import GPU_TYPES, find_region
-from ..records import STATUS_PHASES
+from ..state.records import STATUS_PHASES
 from .checker import Checker, require_object
 
 __all__ = [

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ..records import REMEDIATION_MODES, REMEDIATION_STATES, REMEDIATION_TRIGGERS
+from ..state.records import REMEDIATION_MODES, REMEDIATION_STATES, REMEDIATION_TRIGGERS
 from .checker import Checker, require_object
 
 __all__ = [

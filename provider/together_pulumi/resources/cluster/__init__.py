@@ -1,2 +1,1 @@
-"""A GpuCluster's pieces: nested types, the field table, the rules, the Cluster step and the readiness
-step (the public component is ``..gpu_cluster``)."""
+"""FROZEN: 0.1.0 pickle paths under ``resources/cluster/`` (see ``together_pulumi.resources``)."""

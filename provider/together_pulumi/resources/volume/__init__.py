@@ -1,1 +1,1 @@
-"""A SharedVolume's pieces: its field table, the volume step and the readiness step (see ``..shared_volume``)."""
+"""FROZEN: 0.1.0 pickle paths under ``resources/volume/`` (see ``together_pulumi.resources``)."""

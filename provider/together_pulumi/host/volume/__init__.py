@@ -1,0 +1,1 @@
+"""A SharedVolume in the provider host: the volume provider and the readiness provider."""

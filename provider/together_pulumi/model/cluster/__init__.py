@@ -1,0 +1,1 @@
+"""A GpuCluster's field table, its nested types and its report."""

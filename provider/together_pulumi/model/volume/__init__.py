@@ -1,0 +1,1 @@
+"""A SharedVolume's field table."""
