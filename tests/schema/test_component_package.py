@@ -14,10 +14,10 @@ from together_pulumi.component import COMPONENTS, package_schema
 from together_pulumi.component.dynamic_python import check_dynamic_python
 from together_pulumi.component.provider import name_parent
 from together_pulumi.component.values import from_schema, inputs_from_schema, to_schema
-from together_pulumi.resources.cluster.fields import CLUSTER_FIELDS
-from together_pulumi.resources.cluster.types import GPU_WORKER_NODE, INLINE_SHARED_VOLUME
-from together_pulumi.resources.fields import ListOf
-from together_pulumi.resources.props import ProgramError
+from together_pulumi.model.cluster.fields import CLUSTER_FIELDS
+from together_pulumi.model.cluster.types import GPU_WORKER_NODE, INLINE_SHARED_VOLUME
+from together_pulumi.model.fields import ListOf
+from together_pulumi.program.inputs import ProgramError
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,6 +1,6 @@
 """Which Python runs the dynamic resources, and whether it can.
 
-The cluster and volume steps inside the components are Python dynamic resources. The engine runs them
+The cluster and volume parts inside the components are Python dynamic resources. The engine runs them
 in a process of their own, started by ``pulumi-resource-pulumi-python`` with ``$PULUMI_PYTHON_CMD``, else
 the ``python3`` first on ``PATH`` (a Python program's ``virtualenv`` option aside), and that Python
 must import ``together_pulumi`` to unpickle the providers. For a TypeScript, Go or YAML program it is
@@ -18,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..resources.props import ProgramError
+from ..program.inputs import ProgramError
 
 __all__ = ["PYTHON_CMD_ENV", "check_dynamic_python", "dynamic_python"]
 

@@ -25,12 +25,12 @@ import pulumi
 from pulumi.provider import ConstructResult, Provider, main
 from pulumi.resource import DependencyResource
 
-from ..resources.cluster.fields import CLUSTER_FIELDS
-from ..resources.fields import Field, camel_case
-from ..resources.gpu_cluster import TYPE_TOKEN as CLUSTER_TOKEN
-from ..resources.gpu_cluster import GpuCluster
-from ..resources.shared_volume import SharedVolume
-from ..resources.volume.fields import VOLUME_FIELDS
+from ..model.cluster.fields import CLUSTER_FIELDS
+from ..model.fields import Field, camel_case
+from ..model.volume.fields import VOLUME_FIELDS
+from ..program.gpu_cluster import GpuCluster
+from ..program.gpu_cluster.component import TYPE_TOKEN as CLUSTER_TOKEN
+from ..program.shared_volume import SharedVolume
 from .dynamic_python import check_dynamic_python
 from .package_schema import package_schema_text
 from .values import inputs_from_schema, to_schema
@@ -44,7 +44,7 @@ class SharedVolumeComponent(pulumi.ComponentResource):
     """``together:index:SharedVolume``: the dynamic ``SharedVolume`` as a component other languages can use.
 
     The options a program gives the component go to the volume, as ``GpuCluster`` passes them to its
-    cluster step: protecting, retaining, ignoring changes or replacing the component does so to the volume.
+    cluster part: protecting, retaining, ignoring changes or replacing the component does so to the volume.
     """
 
     def __init__(self, name: str, inputs: Mapping[str, Any], opts: pulumi.ResourceOptions | None) -> None:
@@ -101,7 +101,7 @@ STACK_TYPE = "pulumi:pulumi:Stack"
 
 
 def name_parent(options: pulumi.ResourceOptions | None) -> None:
-    """Give the parent the type and name the auto-names are derived from (``props.name_inputs``).
+    """Give the parent the type and name the auto-names are derived from (``program.inputs.name_inputs``).
 
     In a component provider the parent is a ``DependencyResource``: a URN, resolved when the request
     was read, without the type and name a parent has in a Python program. They are taken from that URN;

@@ -14,7 +14,7 @@ from typing import Any
 
 import pulumi
 
-from ..resources.fields import Field, FieldType, ListOf, ObjectType, camel_case, is_unknown
+from ..model.fields import Field, FieldType, ListOf, ObjectType, camel_case, is_unknown
 
 __all__ = ["from_schema", "inputs_from_schema", "to_schema"]
 

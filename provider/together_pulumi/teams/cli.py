@@ -21,7 +21,7 @@ from typing import Any, TextIO
 from ..api import errors
 from ..api.client import TogetherClient
 from ..api.settings import API_KEY_ENV
-from ..resources.session import API_KEY_CONFIG, resolve_credentials, resolve_project
+from ..model.credentials import API_KEY_CONFIG, resolve_credentials, resolve_project
 from ..review.ratecard import RateCard, RateCardError, load_rate_card
 from .backend import Backend, BackendError, redact
 from .orphans import account_objects, held_ids, orphans
