@@ -4,7 +4,6 @@ refused input and destroy through the plain CLI, the state checked against the e
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -13,27 +12,12 @@ import pytest
 from emulator_process import EmulatorProcess
 
 from . import harness as h
-from .languages import component_stack, copy_language_program, package_add, require_language
-from .pulumi_cli import ProgramStack
+from .languages import typescript_stack
 
 pytestmark = pytest.mark.e2e
 
 #: How the engine shows a value not known until apply, in ``preview --json``.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-
-
-def typescript_stack(tmp_path: Path, emu: EmulatorProcess, engine_bin: Path) -> ProgramStack:
-    require_language("nodejs", engine_bin)
-    program = copy_language_program(h.EXAMPLES / "typescript", tmp_path / "typescript")
-    stack = component_stack(program, tmp_path, emu, engine_bin)
-    added = package_add(stack)
-    assert "Successfully generated an SDK for the together package" in added.output
-    # The generated SDK keeps the kubeconfig secret (the schema says so; an inferred one would not).
-    sdk = (program / "sdks" / "together" / "gpuCluster.ts").read_text()
-    assert 'additionalSecretOutputs: ["kubeconfig"]' in sdk
-    dependencies = json.loads((program / "package.json").read_text())["dependencies"]
-    assert dependencies["@pulumi/together"] == "file:sdks/together"
-    return stack
 
 
 def test_typescript_program_end_to_end(tmp_path: Path, emu: EmulatorProcess, engine_bin: Path) -> None:
