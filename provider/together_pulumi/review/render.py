@@ -8,7 +8,7 @@ from typing import Final
 
 from .gate import GateResult
 from .ratecard import Cost, RateCard
-from .summary import Finding, Row, Summary
+from .results import Finding, Row, Summary
 from .tokens import Unknown
 
 __all__ = ["render_markdown", "render_text"]
