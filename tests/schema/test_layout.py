@@ -1,12 +1,15 @@
-"""The folders say which process runs the code, and the imports keep to it.
+"""The folders say which process runs the code, and the imports keep to it; the code stays in pieces
+small enough to read.
 
 ``program/`` runs in the user's program, ``host/`` in the provider host, ``model/`` in both; the
 emulator and ``api/`` know nothing of the provider; ``resources/`` holds only the 0.1.0 pickle paths.
+No module is over 400 lines and no function over 60 (issue 20, "easy to carry on").
 """
 
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,7 @@ import together_pulumi
 from together_pulumi import pickled
 
 PACKAGE = Path(together_pulumi.__file__).parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _imports(path: Path) -> set[str]:
@@ -80,3 +84,56 @@ def test_resources_holds_only_the_legacy_pickle_paths() -> None:
         module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__")
         assert path.name == "__init__.py" or module in legacy, f"{module} is not a legacy pickle path"
         assert _imports(path) <= {"together_pulumi.pickled"}, f"{module} imports more than pickled"
+
+
+MAX_MODULE_LINES = 400
+MAX_FUNCTION_LINES = 60
+#: Generated from the field tables by ``codegen.py``: its length follows the schema, and no one edits it.
+_GENERATED = {PACKAGE / "program" / "args.py"}
+
+
+def _sources() -> list[Path]:
+    """The package's modules and the policy pack's and plugin's own, never those of a virtualenv in them
+    (``make plugin`` makes ``plugin/venv``)."""
+    found = sorted(PACKAGE.rglob("*.py"))
+    for folder in (ROOT / "policy", ROOT / "plugin"):
+        for where, dirs, files in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if not (Path(where, d) / "pyvenv.cfg").exists())
+            found += [Path(where, name) for name in sorted(files) if name.endswith(".py")]
+    return found
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT if path.is_relative_to(ROOT) else PACKAGE.parent))
+
+
+def _functions(tree: ast.AST, prefix: str = "") -> list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """Every function and method, nested ones too, with its qualified name (``Class.method``)."""
+    found: list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]] = []
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            found.append((prefix + node.name, node))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            found += _functions(node, f"{prefix}{node.name}.")
+        else:
+            found += _functions(node, prefix)
+    return found
+
+
+def test_no_module_is_over_400_lines() -> None:
+    long = [
+        f"{_shown(path)} is {lines} lines (at most {MAX_MODULE_LINES})"
+        for path in _sources()
+        if path not in _GENERATED and (lines := len(path.read_text().splitlines())) > MAX_MODULE_LINES
+    ]
+    assert not long, long
+
+
+def test_no_function_is_over_60_lines() -> None:
+    long = [
+        f"{_shown(path)}: {name} is {lines} lines (at most {MAX_FUNCTION_LINES})"
+        for path in _sources()
+        for name, node in _functions(ast.parse(path.read_text()))
+        if (lines := (node.end_lineno or node.lineno) - node.lineno + 1) > MAX_FUNCTION_LINES
+    ]
+    assert not long, long

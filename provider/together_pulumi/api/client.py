@@ -5,7 +5,7 @@ One typed method per operation: clusters, volumes, regions, identity (``whoami``
 retried on 408, 429, 5xx and connection failures with jittered exponential backoff, honouring
 ``Retry-After-Ms`` and ``Retry-After`` and the server's ``x-should-retry``, within an overall
 deadline. Creates are never sent again once they may have landed: see
-:meth:`TogetherClient._create_once`. Every pause reads one injectable :class:`~.clock.Clock`.
+:mod:`.create_once`. Every pause reads one injectable :class:`~.clock.Clock`.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from . import _http, errors
 from .clock import SYSTEM_CLOCK, Clock
+from .create_once import create_once
 from .models import (
     Cluster,
     ClusterCreateRequest,
@@ -133,7 +134,7 @@ class TogetherClient(RemediationMethods):
         """Create a cluster; after an ambiguous failure, adopt the one it created instead of a second.
 
         ``known_before``: the ids of the clusters of this name that exist before the create, when the
-        caller knows them (otherwise they are listed first; see :meth:`_create_once`).
+        caller knows them (otherwise they are listed first; see :mod:`.create_once`).
         """
         return self._create_once(
             _CLUSTERS,
@@ -335,67 +336,15 @@ class TogetherClient(RemediationMethods):
         params: dict[str, str] | None = None,
         known_before: Collection[str] | None = None,
     ) -> _M:
-        """POST that never makes a duplicate.
-
-        A create bills from the moment it lands, so it is sent again only when its failure proves it
-        did not land: no connection was made, or the service refused it (429). When the service
-        itself answered 500 or 503 it has finished with the request, so the name is looked up: an
-        object that was not there before the POST is ours and is returned, and only when none
-        appeared is the POST sent again. After a timeout, a cut connection, 408, 502 or 504 the
-        request may still land later: the name is looked up for ``create_settle_seconds``, and if
-        nothing appears the create fails with :class:`~errors.UncertainCreateError` and is never sent
-        again (the caller finds the object by its name next time). The loop is written out rather
-        than given to tenacity because the step between attempts (look up, maybe adopt) is the point.
-        """
-        deadline = self.clock.monotonic() + self.retry.deadline_seconds
-        # What carries the name before the POST (so what appears after it is ours), from the caller
-        # when it already looked (a list per create would grow a fleet's calls with its size).
-        existing = set(known_before) if known_before is not None else {object_id(obj) for obj in find_by_name()}
-        last: errors.TogetherError | None = None
-        for attempt in range(1, self.retry.max_attempts + 1):
-            remaining = deadline - self.clock.monotonic()
-            if remaining <= 0:
-                break
-            try:
-                response = self._send(
-                    "POST", path, params=params, json=body, timeout=min(self.retry.request_timeout_seconds, remaining)
-                )
-                return _http.parse(model, response.json(), "POST", path)
-            except errors.TogetherError as exc:
-                if not _http.is_retryable(exc):
-                    raise
-                last = exc
-            if not _http.is_certainly_not_applied(last):
-                may_land = _http.may_still_land(last)
-                log.warning("create %s failed ambiguously (%s); looking it up before anything else", what, last)
-                try:
-                    found = self._find_created(find_by_name, object_id, existing, settle=may_land)
-                except errors.TogetherError as lookup:
-                    raise errors.UncertainCreateError(what, last, lookup) from last
-                if found is not None:
-                    log.warning("create %s: found %s made by the failed request; adopting it", what, object_id(found))
-                    return found
-                if may_land:
-                    raise errors.UncertainCreateError(what, last) from last
-            pause = self._backoff(attempt, last)
-            if self.clock.monotonic() + pause >= deadline:
-                break
-            log.warning("create %s failed (%s); retry in %.2fs", what, last, pause)
-            self.clock.sleep(pause)
-        assert last is not None
-        if _http.is_certainly_not_applied(last):
-            raise last
-        raise errors.UncertainCreateError(what, last, may_land=False) from last
-
-    def _find_created(
-        self, find_by_name: Callable[[], list[_M]], object_id: Callable[[_M], str], existing: set[str], *, settle: bool
-    ) -> _M | None:
-        """An object with the name that was not there before the POST, waiting up to the settle time."""
-        settle_until = self.clock.monotonic() + (self.retry.create_settle_seconds if settle else 0.0)
-        while True:
-            created = [obj for obj in find_by_name() if object_id(obj) not in existing]
-            if created:
-                return created[0]
-            if self.clock.monotonic() >= settle_until:
-                return None
-            self.clock.sleep(min(1.0, max(0.0, settle_until - self.clock.monotonic())))
+        """POST that never makes a duplicate: :func:`.create_once.create_once` says how."""
+        return create_once(
+            self,
+            path,
+            body,
+            model,
+            find_by_name=find_by_name,
+            object_id=object_id,
+            what=what,
+            params=params,
+            known_before=known_before,
+        )

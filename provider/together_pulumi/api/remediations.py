@@ -4,7 +4,7 @@ State-changing POSTs (create, approve, reject, cancel) are not blindly retried: 
 ambiguous failure (a timeout, a cut connection, a 5xx) the client first reads the remediation
 and returns it if the request already took effect; only otherwise is the POST sent again.
 
-A create is recovered like a cluster create (``TogetherClient._create_once``), without relying on
+A create is recovered like a cluster create (:mod:`.create_once`), without relying on
 its ``remediation_id`` idempotency key: the together 3.1.1 SDK no longer has that parameter, so a
 service may ignore it. The node's manual remediations of the same mode are listed before the POST;
 after an ambiguous failure one that was not there before (or one with the key as its id) is the

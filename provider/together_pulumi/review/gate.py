@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Final, Literal
 
-from .summary import FINDING_KINDS, FindingKind, Summary
+from .results import FINDING_KINDS, FindingKind, Summary
 
 __all__ = ["CostCap", "GateResult", "evaluate", "parse_cost_cap", "parse_fail_on"]
 

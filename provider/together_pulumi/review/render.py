@@ -8,7 +8,7 @@ from typing import Final
 
 from .gate import GateResult
 from .ratecard import Cost, RateCard
-from .summary import Finding, Row, Summary
+from .results import Finding, Row, Summary
 from .tokens import Unknown
 
 __all__ = ["render_markdown", "render_text"]
@@ -151,12 +151,18 @@ def render_markdown(
     summary: Summary, *, gate: GateResult | None = None, rate_card_source: str | None = None, title: str | None = None
 ) -> str:
     """Markdown for a pull-request comment."""
+    out = [f"### {title or 'Together GPU infrastructure review'}", ""]
+    out += _md_attention(summary, gate)
+    out += _md_table(summary)
+    out += _md_notes(summary, rate_card_source)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _md_attention(summary: Summary, gate: GateResult | None) -> list[str]:
+    """What a reviewer reads first: a failed gate, the loud findings, the advisory policy warnings."""
     out: list[str] = []
     loud = _loud(summary)
-    heading = title or "Together GPU infrastructure review"
     changed = len(summary.changed_rows)
-    out.append(f"### {heading}")
-    out.append("")
     if gate is not None and gate.failed:
         out.append("**❌ Review gate failed:**")
         out += [f"- {_md(reason)}" for reason in gate.reasons]
@@ -175,35 +181,44 @@ def render_markdown(
         out.append("")
         out += [f"- ⚠️ {_md(a)}" for a in advisories]
         out.append("")
+    return out
+
+
+def _md_table(summary: Summary) -> list[str]:
+    """One table row per resource, then the stack's totals and upfront commitments."""
     if not summary.rows:
-        out.append("No GpuCluster or SharedVolume in this preview.")
-    else:
-        card = summary.rate_card
-        header = ["Resource", "Operation", "GPUs", "GPU-hours/day"]
+        return ["No GpuCluster or SharedVolume in this preview."]
+    card = summary.rate_card
+    header = ["Resource", "Operation", "GPUs", "GPU-hours/day"]
+    if card is not None:
+        header += [f"Cost/hour ({_md(card.currency)})", f"Cost/day ({_md(card.currency)})"]
+    header.append("What changes")
+    out = ["| " + " | ".join(header) + " |"]
+    out.append("|" + "|".join(["---", "---", "---:", "---:"] + (["---:", "---:"] if card else []) + ["---"]) + "|")
+    for row in summary.rows:
+        op = _OPERATION[row.operation]
+        cells = [
+            f"{row.kind} `{_md(row.name)}`",
+            f"**{op}**" if row.operation in ("replace", "delete") else op,
+            _arrow(_count(row.gpus_before), _count(row.gpus_after)) if row.kind == "GpuCluster" else "—",
+            _arrow(_count(_gpu_hours(row.gpus_before)), _count(_gpu_hours(row.gpus_after)))
+            if row.kind == "GpuCluster"
+            else "—",
+        ]
         if card is not None:
-            header += [f"Cost/hour ({_md(card.currency)})", f"Cost/day ({_md(card.currency)})"]
-        header.append("What changes")
-        out.append("| " + " | ".join(header) + " |")
-        out.append("|" + "|".join(["---", "---", "---:", "---:"] + (["---:", "---:"] if card else []) + ["---"]) + "|")
-        for row in summary.rows:
-            op = _OPERATION[row.operation]
-            cells = [
-                f"{row.kind} `{_md(row.name)}`",
-                f"**{op}**" if row.operation in ("replace", "delete") else op,
-                _arrow(_count(row.gpus_before), _count(row.gpus_after)) if row.kind == "GpuCluster" else "—",
-                _arrow(_count(_gpu_hours(row.gpus_before)), _count(_gpu_hours(row.gpus_after)))
-                if row.kind == "GpuCluster"
-                else "—",
-            ]
-            if card is not None:
-                cells.append(_arrow(_amount(row.cost_before), _amount(row.cost_after)))
-                cells.append(_arrow(_amount(row.cost_before, 24), _amount(row.cost_after, 24)))
-            cells.append("<br>".join(_md(c) for c in _row_changes(row)))
-            out.append("| " + " | ".join(cells) + " |")
-        out.append("")
-        out.append("**Stack:** " + "; ".join(_md(t) for t in _totals(summary)) + ".")
-        for line in _commitments(summary):
-            out.append(f"- 💰 {_md(line)}")
+            cells.append(_arrow(_amount(row.cost_before), _amount(row.cost_after)))
+            cells.append(_arrow(_amount(row.cost_before, 24), _amount(row.cost_after, 24)))
+        cells.append("<br>".join(_md(c) for c in _row_changes(row)))
+        out.append("| " + " | ".join(cells) + " |")
+    out.append("")
+    out.append("**Stack:** " + "; ".join(_md(t) for t in _totals(summary)) + ".")
+    for line in _commitments(summary):
+        out.append(f"- 💰 {_md(line)}")
+    return out
+
+
+def _md_notes(summary: Summary, rate_card_source: str | None) -> list[str]:
+    """Small print under the table: where prices come from, what could not be priced, what is left out."""
     notes = []
     if summary.rate_card is not None:
         notes.append(_card_note(summary.rate_card, rate_card_source))
@@ -215,12 +230,10 @@ def render_markdown(
     if summary.other_changes:
         other = ", ".join(f"{n} {op}" for op, n in sorted(summary.other_changes.items()))
         notes.append(f"Other resources in this preview: {other}.")
-    if notes:
-        out.append("")
-        out += [
-            f"<sub>{_md(n)}</sub><br>" if i < len(notes) - 1 else f"<sub>{_md(n)}</sub>" for i, n in enumerate(notes)
-        ]
-    return "\n".join(out).rstrip() + "\n"
+    if not notes:
+        return []
+    # Lines of one paragraph run together in Markdown: a <br> after every note but the last.
+    return ["", *(f"<sub>{_md(n)}</sub><br>" for n in notes[:-1]), f"<sub>{_md(notes[-1])}</sub>"]
 
 
 def _lines(items: Iterable[str], indent: str) -> list[str]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..catalog import GPU_TYPES, REGIONS, DriverVersion, Region, find_region
 from .checker import Checker, require_object
+from .drivers import resolve_driver
 from .shapes import ADD_ON_TYPES, BILLING_TYPES, CLUSTER_TYPES, DCGM_LEVELS, check_add_on_config, check_cluster_config
 
 __all__ = ["ClusterSpec", "InlineVolumeSpec", "parse_cluster_create"]
@@ -151,7 +152,7 @@ def _whole_nodes(c: Checker, d: _Draft) -> None:
 
 
 def _driver(c: Checker, d: _Draft) -> None:
-    d.driver = _resolve_driver(c, d.region)
+    d.driver = resolve_driver(c, d.region)
 
 
 def _type_and_project(c: Checker, d: _Draft) -> None:
@@ -341,62 +342,3 @@ def parse_cluster_create(raw: Any) -> ClusterSpec:
         rule(c, draft)
     c.raise_if_failed()
     return draft.spec()
-
-
-# --- the driver entry ------------------------------------------------------------------------------
-
-
-def _resolve_driver(c: Checker, region: Region | None) -> DriverVersion | None:
-    """The driver entry from ``nvidia_version_id`` and/or the legacy pair; they must agree."""
-    version_id = c.string("nvidia_version_id")
-    cuda = c.string("cuda_version")
-    driver = c.string("nvidia_driver_version")
-    if cuda is not None and driver is None:
-        c.fail("nvidia_driver_version", "nvidia_driver_version is required with cuda_version (they are a pair)")
-    if driver is not None and cuda is None:
-        c.fail("cuda_version", "cuda_version is required with nvidia_driver_version (they are a pair)")
-    if version_id is None and (cuda is None or driver is None):
-        if cuda is None and driver is None:
-            c.fail(
-                "nvidia_version_id",
-                "nvidia_version_id is required (an id from GET /v1/compute/regions driver_versions), "
-                "or the legacy pair cuda_version + nvidia_driver_version",
-            )
-        return None
-    if region is None:
-        return None
-    by_id = _driver_by_id(c, region, version_id) if version_id is not None else None
-    if version_id is not None and by_id is None:
-        return None
-    if cuda is None or driver is None:
-        return by_id
-    if by_id is not None:
-        if (by_id.cuda_version, by_id.nvidia_driver_version) != (cuda, driver):
-            c.fail(
-                "nvidia_version_id",
-                f"nvidia_version_id {version_id!r} is CUDA {by_id.cuda_version} / driver "
-                f"{by_id.nvidia_driver_version}, but cuda_version={cuda!r} and "
-                f"nvidia_driver_version={driver!r} were given; they must resolve to the same entry",
-            )
-            return None
-        return by_id
-    by_pair = region.driver_by_pair(cuda, driver)
-    if by_pair is None:
-        pairs = ", ".join(sorted({f"{d.cuda_version}/{d.nvidia_driver_version}" for d in region.drivers}))
-        c.fail(
-            "cuda_version",
-            f"cuda_version {cuda!r} with nvidia_driver_version {driver!r} is not offered in region "
-            f"{region.name}; valid cuda/driver pairs: {pairs}",
-        )
-    return by_pair
-
-
-def _driver_by_id(c: Checker, region: Region, version_id: str) -> DriverVersion | None:
-    found = region.driver_by_id(version_id)
-    if found is None:
-        valid_ids = ", ".join(d.id for d in region.drivers)
-        c.fail(
-            "nvidia_version_id",
-            f"nvidia_version_id {version_id!r} is not offered in region {region.name}; valid: {valid_ids}",
-        )
-    return found
