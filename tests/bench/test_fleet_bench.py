@@ -8,7 +8,8 @@ runs of the same machine in the same session, so it means the same on a fast or 
 - the `up` of those N clusters with volumes (instant emulator): list calls, and its time over the
   `up` of 2N no-op dynamic resources (goal: lists a fixed number of times, at most 1.3x);
 - K clusters waiting together: status requests per minute for the whole stack (goal: at most 12 at
-  K = 48), and how long after the last one became Ready the `up` ended (goal: within 5 s);
+  K = 48), as an average from the first create and as the most in any 60 s (what a rate limit
+  counts), and how long after the last one became Ready the `up` ended (goal: within 5 s);
 - a fleet across three regions: its `up` over one provisioning time (goal: at most 1.15x).
 
 Sizes come from the environment: BENCH_N (10), BENCH_WAITING (48), BENCH_FLEET (100),
@@ -167,6 +168,12 @@ def test_clusters_waiting_together(engine_bin: Path, tmp_path: Path) -> None:
         unseen = max(min(t for t in polls if t >= c + PROVISIONING) - (c + PROVISIONING) for c in created)
         last_ready = max(created) + PROVISIONING
         _row(f"{WAITING} clusters waiting: status requests per minute (stack)", f"{per_minute:.1f}", "<= 12")
+        window = ended.timestamp() - min(created)
+        _row("  status requests from the first create to the end", f"{len(polls)} in {window:.1f} s", "(count)")
+        # What an API's rate limit counts: every cluster read of the run (look-ups too) in any minute.
+        every = sorted(e["answered_at"] for e in status)
+        peak = max(sum(1 for t in every if s <= t < s + 60) for s in every)
+        _row("  most status requests in any 60 s of the up (look-ups too)", str(peak), "<= 12")
         _row("  longest a Ready cluster went unread", f"{unseen:.1f} s", "<= 5 s")
         _row("  up ended after the last cluster was Ready", f"{ended.timestamp() - last_ready:.1f} s", "(engine)")
         _row(f"  up time / provisioning time ({PROVISIONING:.0f} s)", f"{took / PROVISIONING:.2f}x", "(info)")

@@ -109,10 +109,13 @@ def poll_until(
         interrupts.pause(clock, min(interval, max(0.0, deadline - now)))
         if interrupts.cancelled():
             elapsed = clock.monotonic() - start
-            raise WaitCancelledError(
-                on_cancel(last[0] if last else None, elapsed)
-                if on_cancel
-                else f"{label}: stopped waiting after {elapsed:.0f}s because the update was cancelled (Ctrl-C). "
-                "It stays in the stack state; run the same command again to resume waiting."
-            )
+            raise WaitCancelledError((on_cancel or _cancelled_message(label))(last[0] if last else None, elapsed))
         interval = min(interval * 1.5, max_interval)
+
+
+def _cancelled_message(label: str) -> Callable[[object, float], str]:
+    """The default message of a wait that a Ctrl-C stopped."""
+    return lambda _last, elapsed: (
+        f"{label}: stopped waiting after {elapsed:.0f}s because the update was cancelled (Ctrl-C). "
+        "It stays in the stack state; run the same command again to resume waiting."
+    )

@@ -7,7 +7,8 @@ waiting starts (the readiness part waits; see ``together_pulumi.program.gpu_clus
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
@@ -15,6 +16,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 from ...api import errors
 from ...api.enums import ClusterStatus
 from ...model.cluster.fields import CLUSTER_FIELDS, COUNTS_RESET_WHEN_REMOVED, DRIVER_FIELDS, NAME_LINKS
+from ...model.cluster.report import reported
 from ...model.fields import Change, Field, Violation, contains_unknown, from_engine, values_equal
 from .. import session
 from ..errors import ProviderError
@@ -32,8 +34,9 @@ from ..provider_base import (
 from ..references import co_location_violations, default_project_note, project_violations
 from ..table_provider import TableProvider
 from ..waiting import poll_until, progress
-from .observed import add_on_enabled, observed_add_ons, observed_config, observed_time
-from .rules import RULES, catalog_rules, inline_volume_name
+from .observed import observed_add_ons, observed_config, observed_time
+from .requests import create_request, update_body, update_changes
+from .rules import RULES, catalog_rules
 
 if TYPE_CHECKING:
     from ...api.models import Cluster
@@ -44,31 +47,40 @@ __all__ = ["ClusterProvider"]
 _HINT = "instance_cluster_id"
 _HINTS = {"shared_volume": _HINT}
 
-#: Mutable fields the service reports back, by our name -> its attribute (drift and convergence).
-_OBSERVED = {
-    "num_gpus": "num_gpus",
-    "cluster_type": "cluster_type",
-    "num_reserved_gpus": "num_reserved_gpus",
-    "num_preemptible_gpus": "desired_preemptible_gpus",
-    "num_capacity_pool_gpus": "num_capacity_pool_gpus",
+#: Mutable settings the service normalises, compared semantically on refresh (see .observed).
+_NORMALISED: dict[str, Callable[[Any, Any], Any]] = {
+    "reservation_end_time": observed_time,
+    "cluster_config": observed_config,
+    "add_ons": observed_add_ons,
 }
 
-#: Replacing inputs the service reports a value of when the program gives none, by our name -> its
-#: attribute: the state keeps that value, so that stating it later is no change.
-_REPORTED = {
-    "nvidia_version_id": "nvidia_driver_version_id",
-    "cuda_version": "cuda_version",
-    "nvidia_driver_version": "nvidia_driver_version",
-    "project_id": "project_id",
-    "slurm_shm_size_gib": "slurm_shm_size_gib",
-    "install_traefik": "install_traefik",
-    "capacity_pool_id": "capacity_pool_id",
-    "oidc_config": "oidc_config",
+#: Mutable fields the service reports back as given, by our name -> its attribute (drift and convergence).
+_OBSERVED = {
+    f.name: f.reported_as or f.name for f in CLUSTER_FIELDS if f.change is Change.IN_PLACE and f.name not in _NORMALISED
 }
+
+
+#: Optional replacing inputs the service reports a value of when the program gives none: the state
+#: keeps that value, so that stating it later is no change. Derived from the table and the API's
+#: cluster model: every such field the answer carries.
+@cache
+def _reported_fields() -> tuple[Field, ...]:
+    from ...api.models import Cluster  # (imported when first needed: programs load this module too)
+
+    return tuple(
+        f
+        for f in CLUSTER_FIELDS
+        if f.input
+        and f.sent
+        and f.change is Change.REPLACE
+        and not f.required
+        and f.default is None
+        and (f.reported_as or f.name) in Cluster.model_fields
+    )
 
 
 def _reported(cluster: Cluster) -> dict[str, Any]:
-    return {name: getattr(cluster, attribute) for name, attribute in _REPORTED.items()}
+    return {f.name: reported(cluster, f) for f in _reported_fields()}
 
 
 class ClusterProvider(TableProvider):
@@ -193,7 +205,7 @@ class ClusterProvider(TableProvider):
             cluster = self._adopt(props, found, "the auto-name")
             resolved = {"nvidia_version_id": cluster.nvidia_driver_version_id}
         else:
-            request, resolved = self._create_request(props)
+            request, resolved = create_request(props)
             listing = session.clusters_listing(props.get("project_id"))
             sent_at = listing.now()
             # An auto-name is this stack's alone: what the run's list shows under it is all there is.
@@ -230,43 +242,6 @@ class ClusterProvider(TableProvider):
 
     def still_named(self, found: Any, name: str) -> bool:
         return found is not None and found.cluster_name == name and found.status != ClusterStatus.DELETING
-
-    def _create_request(self, props: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
-        """The create request, converted once from the checked inputs, with the driver resolved from the
-        catalog when the user chose none."""
-        from ...api.models import ClusterCreateRequest
-
-        body = {f.name: props[f.name] for f in CLUSTER_FIELDS if f.input and f.sent and props.get(f.name) is not None}
-        resolved: dict[str, Any] = {}
-        region = (session.catalog() or {}).get(props["region"])
-        entries = region.driver_versions if region else []
-        if not any(props.get(name) for name in DRIVER_FIELDS):
-            if not entries:
-                raise ProviderError(
-                    f"GpuCluster.region {props['region']}: no driver catalog to pick a default from; set "
-                    "nvidia_version_id or cuda_version + nvidia_driver_version"
-                )
-            newest = entries[0]
-            body["nvidia_version_id"] = newest.id
-            resolved = {
-                "nvidia_version_id": newest.id,
-                "cuda_version": newest.cuda_version,
-                "nvidia_driver_version": newest.nvidia_driver_version,
-            }
-        elif props.get("cuda_version") and not props.get("nvidia_version_id"):
-            pair = (props["cuda_version"], props["nvidia_driver_version"])
-            match = next((d for d in entries if (d.cuda_version, d.nvidia_driver_version) == pair), None)
-            if match:
-                resolved = {"nvidia_version_id": match.id}
-        if isinstance(body.get("shared_volume"), Mapping):
-            body["shared_volume"] = {
-                **body["shared_volume"],
-                "volume_name": inline_volume_name(props),
-                "region": props["region"],
-            }
-            if body["shared_volume"].get("project_id") is None and props.get("project_id"):
-                body["shared_volume"]["project_id"] = props["project_id"]  # with its cluster
-        return ClusterCreateRequest.model_validate(body), resolved
 
     def _adopt(self, props: Mapping[str, Any], cluster_id: str, how: str) -> Cluster:
         """Take over an existing cluster after checking it is the one declared; converge its size and type."""
@@ -318,29 +293,16 @@ class ClusterProvider(TableProvider):
             if requested <= cluster.num_gpus <= ceiling:
                 observed["num_gpus"] = props["num_gpus"]  # the autoscaler's move, not drift
         # Settings the service normalises: compared semantically (see .observed).
-        if props.get("reservation_end_time") is not None:
-            observed["reservation_end_time"] = observed_time(
-                props["reservation_end_time"], cluster.reservation_end_time
-            )
-        if props.get("cluster_config") is not None:
-            observed["cluster_config"] = observed_config(props["cluster_config"], cluster.cluster_config)
-        if props.get("add_ons") is not None:
-            observed["add_ons"] = observed_add_ons(props["add_ons"], cluster.add_ons)
+        for name, observe in _NORMALISED.items():
+            if props.get(name) is not None:
+                observed[name] = observe(props[name], getattr(cluster, name))
         observed = with_service_values(observed, self.inputs_from_state(props), _reported(cluster))
         return ReadResult(id_, observed, self.refreshed_inputs(props, observed))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         from ...api.models import ClusterUpdateRequest
 
-        # Only the mutable fields that changed are sent; a GPU count the user removed goes back to zero.
-        changes = {
-            f.name: news[f.name]
-            for f in CLUSTER_FIELDS
-            if f.change is Change.IN_PLACE
-            and news.get(f.name) is not None
-            and not values_equal(olds.get(f.name), news[f.name])
-        }
-        changes.update({name: 0 for name in COUNTS_RESET_WHEN_REMOVED if news.get(name) is None and olds.get(name)})
+        changes = update_changes(olds, news)
         outs = without_provider({**olds, **news})
         kept = chosen_by_service(olds)  # (the service's own values: replaced below when it reports anew)
         for f in CLUSTER_FIELDS:  # settings the user removed leave the state too
@@ -348,14 +310,9 @@ class ClusterProvider(TableProvider):
                 outs.pop(f.name, None)
         outs = with_service_values(outs, news, {name: outs.get(name) for name in kept})
         outs.update({name: value for name, value in changes.items() if name in COUNTS_RESET_WHEN_REMOVED})
-        switched_off = _removed_add_ons(olds.get("add_ons"), news.get("add_ons"))
-        if switched_off:
-            changes.setdefault("add_ons", news.get("add_ons") or [])
         if changes:
             label = f"GpuCluster {news.get('cluster_name') or id_} ({id_})"
-            body = {**changes}
-            if "add_ons" in body:
-                body["add_ons"] = [_add_on_update(a) for a in body["add_ons"]] + switched_off
+            body = update_body(olds, changes)
             try:
                 cluster = session.client().update_cluster(id_, ClusterUpdateRequest.model_validate(body))
             except errors.NotFoundError:
@@ -395,26 +352,6 @@ class ClusterProvider(TableProvider):
             ),
             clock=session.clock(),
         )
-
-
-def _add_on_update(add_on: Mapping[str, Any]) -> dict[str, Any]:
-    """An update addresses an add-on by name (its type is fixed at create). One declared without config
-    is on, and says so: the service merges configs, so this switches it back on if it was turned off
-    elsewhere."""
-    config = add_on.get("config") or {add_on["add_on_type"]: {"enabled": True}}
-    return {"name": add_on["name"], "config": config}
-
-
-def _removed_add_ons(olds: Any, news: Any) -> list[dict[str, Any]]:
-    """Updates that switch off the add-ons the program no longer lists. The API addresses an add-on by
-    name and merges the config given (SDK 3.1.1 ``ClusterUpdateParams.add_ons``: "provides the new
-    external config to merge"; each type's config has ``enabled``), so off is ``{<type>: {enabled: false}}``."""
-    listed = {a.get("name") for a in news or [] if isinstance(a, Mapping)}
-    return [
-        {"name": a["name"], "config": {a["add_on_type"]: {"enabled": False}}}
-        for a in olds or []
-        if isinstance(a, Mapping) and a.get("name") not in listed and add_on_enabled(a, a.get("add_on_type"))
-    ]
 
 
 def _placement_hint(props: Mapping[str, Any]) -> Any:
