@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ast
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -137,3 +139,16 @@ def test_no_function_is_over_60_lines() -> None:
         if (lines := (node.end_lineno or node.lineno) - node.lineno + 1) > MAX_FUNCTION_LINES
     ]
     assert not long, long
+
+
+def test_a_program_importing_the_package_loads_nothing_beyond_pulumi() -> None:
+    """Every program pays for its imports on every preview: the package adds none of its own (the API
+    client's httpx and pydantic load in the provider host, or when a function is called)."""
+    probe = (
+        "import sys, pulumi, pulumi.dynamic\n"
+        "before = set(sys.modules)\n"
+        "import together_pulumi\n"
+        "print(sorted({m.split('.')[0] for m in set(sys.modules) - before} - {'together_pulumi'}))\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]", f"importing together_pulumi also loaded {loaded}"

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pulumi
-from pydantic import ValidationError
 
 from ...api import errors
 from ...api.enums import RemediationMode, RemediationState, RemediationTrigger
@@ -171,6 +170,8 @@ def list_remediations(
     """The remediations of a cluster (or of one node, ``instance_id``), newest first; the filters keep
     those in any of the given ``states`` / ``modes`` / ``triggers`` (``RemediationState`` etc., or their
     strings). E.g. what waits for approval: ``states=["PENDING_APPROVAL"]``."""
+    from pydantic import ValidationError  # (imported here: a program that never calls this skips pydantic)
+
     from ...api.models import RemediationListQuery
 
     name = "list_remediations"
