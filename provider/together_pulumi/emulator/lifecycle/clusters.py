@@ -83,14 +83,7 @@ class Lifecycle:
             "is_in_substrate": True,
             "machine_cluster_id": f"mc-{self.fabricate.hex(12)}",
         }
-        optional = {
-            "capacity_pool_id": spec.capacity_pool_id,
-            "cluster_config": copy.deepcopy(spec.cluster_config),
-            "oidc_config": spec.oidc_config,
-            "slurm_shm_size_gib": spec.slurm_shm_size_gib,
-            "install_traefik": spec.install_traefik,
-        }
-        wire.update({k: v for k, v in optional.items() if v is not None})
+        wire.update(spec.echoed())
         wire.update(_reservation_window(spec, now))
         return wire
 
