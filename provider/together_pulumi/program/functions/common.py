@@ -13,7 +13,8 @@ come back as secret Outputs, even from the plain form, so they cannot be printed
 text by mistake.
 
 Each function is described once, as a :class:`FunctionSpec` (its schema token, inputs and result
-fields), from which ``schema.json`` and the reference docs are generated.
+fields, and the Python function), from which ``schema.json`` and the reference docs are generated and
+which the component plugin serves as an invoke to programs in other languages (``component/functions.py``).
 """
 
 from __future__ import annotations
@@ -57,13 +58,16 @@ class FunctionSpec:
     """A function as the schema describes it: ``token`` (``getCluster``), what it takes, what it returns.
 
     ``inputs`` are the schema's arguments (the credentials every function also takes are Python-only);
-    ``outputs`` the properties of its result.
+    ``outputs`` the properties of its result; ``call`` the Python function itself, which takes every
+    input as a keyword argument of its Python name. The component plugin serves ``call`` as the invoke of
+    the token (``component/functions.py``), so the schema and what answers it are one entry.
     """
 
     token: str
     description: str
     inputs: tuple[Field, ...]
     outputs: tuple[Field, ...]
+    call: Callable[..., Any]
 
 
 def program_config() -> dict[str, Any]:

@@ -38,17 +38,6 @@ REGION = ObjectType(
 )
 
 
-FUNCTIONS = (
-    FunctionSpec(
-        "getRegions",
-        "Regions with the GPU types they offer and their NVIDIA driver catalogues. In Python: "
-        "`together_pulumi.get_regions()` (plain) or `get_regions_output()`.",
-        (),
-        (Field("regions", ListOf(REGION), "All regions.", required=True),),
-    ),
-)
-
-
 @dataclass(frozen=True)
 class DriverVersionInfo:
     """One NVIDIA driver catalog entry: send ``id`` as ``nvidia_version_id``."""
@@ -95,3 +84,15 @@ def get_regions(api_key: str | None = None, base_url: str | None = None) -> list
 def get_regions_output(api_key: str | None = None, base_url: str | None = None) -> pulumi.Output[list[RegionInfo]]:
     """:func:`get_regions` as a ``pulumi.Output``, for use with other Outputs."""
     return pulumi.Output.from_input(None).apply(lambda _: get_regions(api_key, base_url))
+
+
+FUNCTIONS = (
+    FunctionSpec(
+        "getRegions",
+        "Regions with the GPU types they offer and their NVIDIA driver catalogues. In Python: "
+        "`together_pulumi.get_regions()` (plain) or `get_regions_output()`.",
+        (),
+        (Field("regions", ListOf(REGION), "All regions.", required=True),),
+        get_regions,
+    ),
+)
