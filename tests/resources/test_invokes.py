@@ -1,0 +1,152 @@
+"""The functions as the component plugin serves them: invokes through its gRPC servicer, against the emulator.
+
+The servicer is called as the engine calls it: ``Configure`` with the stack config of package
+``together`` (the credentials a function reads), then ``Invoke`` with camelCase arguments; the answer
+is read from the wire format, where a secret is marked as one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from google.protobuf import json_format, struct_pb2
+from pulumi.runtime import proto, rpc
+
+from emulator_admin import DEFAULT_API_KEY
+from emulator_inprocess import InProcessEmulator
+from together_pulumi.component.functions import FUNCTION_TOKENS
+from together_pulumi.component.provider import TogetherComponents, _Servicer
+
+from .test_lookups import make_cluster, make_volume
+
+SECRET = {rpc._special_sig_key: rpc._special_secret_sig}
+
+
+class Aborted(Exception):
+    pass
+
+
+class Context:
+    """The gRPC call context, as far as the servicer uses it."""
+
+    async def abort(self, code: Any, details: str) -> None:
+        raise Aborted(details)
+
+
+def invoke(config: dict[str, str], token: str, **args: Any) -> dict[str, Any]:
+    """``Configure(config)`` then ``Invoke(token, args)``; the answer as plain JSON (secrets marked).
+
+    No key in the environment meanwhile: the function has the one ``config`` gives it (the test's own
+    calls, which make clusters, use the environment's).
+    """
+    with pytest.MonkeyPatch.context() as env:
+        env.delenv("TOGETHER_API_KEY", raising=False)
+        loop = asyncio.new_event_loop()  # not asyncio.run: it would unset the loop other tests' Outputs use
+        try:
+            return loop.run_until_complete(_invoke(config, token, args))
+        finally:
+            loop.close()
+
+
+async def _invoke(config: dict[str, str], token: str, args: dict[str, Any]) -> dict[str, Any]:
+    servicer = _Servicer(TogetherComponents(), [], engine_address="")
+    await servicer.Configure(proto.ConfigureRequest(variables=config), Context())
+    request = proto.InvokeRequest(tok=token, args=await rpc.serialize_properties(args, {}))
+    response = await servicer.Invoke(request, Context())
+    answer: struct_pb2.Struct = getattr(response, "return")
+    found: dict[str, Any] = json_format.MessageToDict(answer)
+    return found
+
+
+@pytest.fixture
+def configured(api: InProcessEmulator) -> dict[str, str]:
+    """The stack config the engine sends to the plugin's Configure."""
+    api.admin.set_projects("proj-a", "proj-b")
+    return {"together:apiKey": DEFAULT_API_KEY, "together:baseUrl": api.base_url, "together:projectId": "proj-b"}
+
+
+def test_every_function_of_the_schema_is_served() -> None:
+    import json
+    from pathlib import Path
+
+    schema = json.loads((Path(__file__).resolve().parents[2] / "schema.json").read_text())
+    assert set(FUNCTION_TOKENS) == set(schema["functions"])
+
+
+def test_get_regions_answers_with_the_catalog(configured: dict[str, str]) -> None:
+    regions = invoke(configured, "together:index:getRegions")["regions"]
+    central = next(r for r in regions if r["name"] == "us-central-8")
+    assert "H100_SXM" in central["gpuTypes"]
+    assert {"id", "cudaVersion", "nvidiaDriverVersion", "os"} == set(central["driverVersions"][0])
+
+
+def test_a_cluster_is_found_in_the_configured_project_and_its_kubeconfig_stays_secret(
+    configured: dict[str, str],
+) -> None:
+    make_cluster("train", "proj-a")
+    cluster_id = make_cluster("train", "proj-b", cluster_type="SLURM", slurm_shm_size_gib=64)
+
+    found = invoke(configured, "together:index:getCluster", clusterName="train")  # in together:projectId
+
+    assert (found["clusterId"], found["projectId"], found["numGpus"], found["status"]) == (
+        cluster_id,
+        "proj-b",
+        16,
+        "Ready",
+    )
+    assert found["gpuWorkerNodes"][0]["nodeId"] and found["slurmWorkerHostnames"]
+    kubeconfig = found["kubeconfig"]
+    assert {k: kubeconfig[k] for k in SECRET} == SECRET and "clusters:" in kubeconfig["value"]
+    assert found["kubernetesEndpoint"] and cluster_id in found["kubernetesEndpoint"]  # not secret
+    listed = invoke(configured, "together:index:listClusters")["clusters"]
+    assert [c["clusterId"] for c in listed] == [cluster_id]
+    assert listed[0]["kubeconfig"][rpc._special_sig_key] == rpc._special_secret_sig
+
+
+def test_volumes_are_found_by_id_and_listed(configured: dict[str, str]) -> None:
+    volume_id = make_volume("data", "proj-b")
+    found = invoke(configured, "together:index:getSharedVolume", volumeId=volume_id)
+    assert (found["volumeName"], found["sizeTib"]) == ("data", 2)
+    listed = invoke(configured, "together:index:listSharedVolumes")["volumes"]
+    assert [v["volumeId"] for v in listed] == [volume_id]
+
+
+@pytest.mark.parametrize(
+    ("token", "args", "message"),
+    [
+        ("together:index:getCluster", {}, "together:index:getCluster: give clusterId or clusterName (one of them)"),
+        (
+            "together:index:getCluster",
+            {"clusterName": "nope"},
+            "together:index:getCluster: no cluster named 'nope' in project proj-b; clusters there: none",
+        ),
+        (
+            "together:index:getCluster",
+            {"name": "train"},
+            "together:index:getCluster: unknown argument name; it takes clusterId, clusterName, projectId",
+        ),
+        (
+            "together:index:getRemediation",
+            {"clusterId": "c-1"},
+            "together:index:getRemediation: remediationId is required; it takes clusterId, remediationId, instanceId",
+        ),
+        (
+            "together:index:getRegion",
+            {},
+            "unknown function together:index:getRegion; this plugin serves together:index:getRegions, ",
+        ),
+    ],
+)
+def test_a_failing_invoke_names_the_function_and_what_is_valid(
+    configured: dict[str, str], token: str, args: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(Aborted) as failed:
+        invoke(configured, token, **args)
+    assert str(failed.value).startswith(message)
+
+
+def test_without_a_key_the_invoke_says_which_config_to_set(configured: dict[str, str]) -> None:
+    with pytest.raises(Aborted, match=r"together:index:listClusters: no Together API key: .*together:apiKey"):
+        invoke({}, "together:index:listClusters")
