@@ -64,7 +64,12 @@ async def _invoke(config: dict[str, str], token: str, args: dict[str, Any]) -> d
 def configured(api: InProcessEmulator) -> dict[str, str]:
     """The stack config the engine sends to the plugin's Configure."""
     api.admin.set_projects("proj-a", "proj-b")
-    return {"together:apiKey": DEFAULT_API_KEY, "together:baseUrl": api.base_url, "together:projectId": "proj-b"}
+    # The engine's old key form, as it sends them (together:config:apiKey for together:apiKey).
+    return {
+        "together:config:apiKey": DEFAULT_API_KEY,
+        "together:config:baseUrl": api.base_url,
+        "together:config:projectId": "proj-b",
+    }
 
 
 def test_every_function_of_the_schema_is_served() -> None:
@@ -148,5 +153,10 @@ def test_a_failing_invoke_names_the_function_and_what_is_valid(
 
 
 def test_without_a_key_the_invoke_says_which_config_to_set(configured: dict[str, str]) -> None:
-    with pytest.raises(Aborted, match=r"together:index:listClusters: no Together API key: .*together:apiKey"):
-        invoke({}, "together:index:listClusters")
+    for token in ("together:index:listClusters", "together:index:getRegions"):
+        with pytest.raises(Aborted) as failed:
+            invoke({}, token)
+        assert str(failed.value) == (
+            f"{token}: no Together API key: set the stack config together:apiKey (pulumi config set --secret "
+            "together:apiKey ...) or TOGETHER_API_KEY in the environment of pulumi"
+        )

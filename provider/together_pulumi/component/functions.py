@@ -24,8 +24,11 @@ from typing import Any
 
 import pulumi
 
+from ..api import errors
+from ..api.settings import API_KEY_ENV
+from ..model import credentials
 from ..model.fields import Field, FieldType, ListOf, ObjectType, camel_case
-from ..program.functions.common import FunctionError, FunctionSpec
+from ..program.functions.common import FunctionError, FunctionSpec, program_config
 from ..program.inputs import ProgramError
 from ..schema import FUNCTIONS
 from .values import from_schema
@@ -44,10 +47,18 @@ def invoke_function(token: str, args: Mapping[str, Any]) -> dict[str, Any]:
     spec = SPECS.get(token)
     if spec is None:
         raise FunctionError(f"unknown function {token}; this plugin serves {', '.join(FUNCTION_TOKENS)}")
+    arguments = _arguments(token, spec, args)
+    if credentials.resolve_credentials(program_config()) is None:  # not the Python message: no api_key here
+        raise FunctionError(
+            f"{token}: no Together API key: set the stack config {credentials.API_KEY_CONFIG} (pulumi config set "
+            f"--secret {credentials.API_KEY_CONFIG} ...) or {API_KEY_ENV} in the environment of pulumi"
+        )
     try:
-        result = spec.call(**_arguments(token, spec, args))
+        result = spec.call(**arguments)
     except ProgramError as exc:
         raise FunctionError(schema_message(spec, str(exc))) from None
+    except errors.TogetherError as exc:  # get_regions lets the client's errors through
+        raise FunctionError(f"{token}: {exc}") from None
     return _result(spec, result)
 
 

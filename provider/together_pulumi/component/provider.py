@@ -152,8 +152,9 @@ class _Servicer(ProviderServicer):
     config: dict[str, str]
 
     async def Configure(self, request: Any, context: Any) -> Any:
-        # ``variables``: the config of package together, ``together:apiKey`` etc., decrypted.
-        self.config = dict(request.variables)
+        # ``variables``: the config of package together, decrypted, in the engine's old key form
+        # (``together:config:apiKey``); the functions read ``together:apiKey``, as in a stack's config.
+        self.config = {key.replace(":config:", ":", 1): value for key, value in request.variables.items()}
         return await super().Configure(request, context)
 
     async def Invoke(self, request: Any, context: Any) -> Any:
