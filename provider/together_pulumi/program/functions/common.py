@@ -1,8 +1,9 @@
 """What every function (``get_regions``, the lookups, the remediation reads) shares.
 
-Dynamic providers cannot expose Pulumi functions (invokes), so functions are plain Python that runs
-in the program's own process, over the same HTTP client as the provider, during ``pulumi preview``
-as well as ``up``. Each has a plain form (a value) and an ``_output`` form (a ``pulumi.Output``,
+Dynamic providers cannot expose Pulumi functions (invokes), so in a Python program functions are plain
+Python that runs in the program's own process, over the same HTTP client as the provider, during ``pulumi preview``
+as well as ``up`` (programs in other languages call the same functions as invokes of the component
+plugin, ``component/functions.py``). Each has a plain form (a value) and an ``_output`` form (a ``pulumi.Output``,
 whose arguments may be Outputs, e.g. an id from a ``StackReference``).
 
 Settings are resolved like the provider's (:mod:`.session`): the function's arguments, else the

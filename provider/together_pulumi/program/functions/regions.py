@@ -1,7 +1,7 @@
 """The regions catalog as plain Python functions.
 
 Dynamic providers cannot expose Pulumi functions (invokes), so ``get_regions`` runs in the Pulumi
-program's own process over the same HTTP client.
+program's own process over the same HTTP client (other languages: the component plugin's invoke).
 """
 
 from __future__ import annotations
