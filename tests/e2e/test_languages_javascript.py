@@ -1,5 +1,6 @@
 """examples/javascript, plain JavaScript (``runtime: nodejs``, no TypeScript) over the component plugin: the
-SDK from ``pulumi package add``, then create, a no-op ``up``, destroy, the state checked against the emulator."""
+SDK from ``pulumi package add``, then create (and look the cluster up with ``getClusterOutput``), a no-op
+``up``, destroy, the state checked against the emulator."""
 
 from __future__ import annotations
 
@@ -23,7 +24,10 @@ def test_javascript_program_creates_and_destroys(tmp_path: Path, emu: EmulatorPr
     outputs = stack.outputs()
     cluster = h.only_cluster(emu)
     assert (outputs["clusterId"], outputs["status"], outputs["numNodes"]) == (cluster["cluster_id"], "Ready", 1)
-    assert "kubeconfig" in stack.secret_outputs()
+    assert {"kubeconfig", "foundKubeconfig"} <= stack.secret_outputs()
+    # getClusterOutput, an invoke of the plugin: the same cluster as the API has it, its kubeconfig secret.
+    assert outputs["foundStatus"] == cluster["status"] == "Ready"
+    assert outputs["foundKubeconfig"] == outputs["kubeconfig"]
     h.assert_state_is_true(stack, emu)
 
     # A second `up` has nothing to do: the engine sees no change, and the API is only read.
