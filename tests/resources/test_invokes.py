@@ -160,3 +160,10 @@ def test_without_a_key_the_invoke_says_which_config_to_set(configured: dict[str,
             f"{token}: no Together API key: set the stack config together:apiKey (pulumi config set --secret "
             "together:apiKey ...) or TOGETHER_API_KEY in the environment of pulumi"
         )
+
+
+def test_a_secret_argument_is_used_as_its_value_and_makes_the_result_secret(configured: dict[str, str]) -> None:
+    cluster_id = make_cluster("train", "proj-b")
+    found = invoke(configured, "together:index:getCluster", clusterId={**SECRET, "value": cluster_id})
+    assert {k: found["clusterId"][k] for k in SECRET} == SECRET and found["clusterId"]["value"] == cluster_id
+    assert found["status"] == {**SECRET, "value": "Ready"}

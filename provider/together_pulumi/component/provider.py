@@ -161,15 +161,31 @@ class _Servicer(ProviderServicer):
         # The config is a context variable: set it in this call's task, as Construct sets the stack's.
         pulumi.runtime.config.set_all_config(getattr(self, "config", {}), [credentials.API_KEY_CONFIG])
         try:
-            args = rpc.deserialize_properties(request.args, keep_unknowns=False)
+            # A secret argument (the engine sends them: Configure accepts secrets) is passed as its value,
+            # and makes the whole result secret.
+            secrets: list[bool] = []
+            args = _unwrapped(rpc.deserialize_properties(request.args, keep_unknowns=False), secrets)
             result = self.provider.invoke(token=request.tok, args=args)
             # The SDK's serializer marks a secret only when a resource monitor said it takes them, and
             # an invoke has no monitor: mark them here (Configure told the engine the plugin sends them).
-            answer = await rpc.serialize_properties({k: await _wire(v) for k, v in result.outputs.items()}, {})
+            outputs = {k: await _wire(pulumi.Output.secret(v) if secrets else v) for k, v in result.outputs.items()}
+            answer = await rpc.serialize_properties(outputs, {})
             return proto.InvokeResponse(**{"return": answer})
         except ProgramError as exc:  # the message says it all; the traceback would only bury it
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
             raise  # abort raises; this is never reached
+
+
+def _unwrapped(value: Any, secrets: list[bool]) -> Any:
+    """``value`` with every wire secret replaced by its value (one ``True`` in ``secrets`` for each)."""
+    if rpc.is_rpc_secret(value):
+        secrets.append(True)
+        return _unwrapped(rpc.unwrap_rpc_secret(value), secrets)
+    if isinstance(value, dict):
+        return {k: _unwrapped(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrapped(v, secrets) for v in value]
+    return value
 
 
 async def _wire(value: Any) -> Any:
