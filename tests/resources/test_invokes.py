@@ -18,6 +18,7 @@ from emulator_admin import DEFAULT_API_KEY
 from emulator_inprocess import InProcessEmulator
 from together_pulumi.component.functions import FUNCTION_TOKENS
 from together_pulumi.component.provider import TogetherComponents, _Servicer
+from together_pulumi.host import session
 
 from .test_lookups import make_cluster, make_volume
 
@@ -167,3 +168,24 @@ def test_a_secret_argument_is_used_as_its_value_and_makes_the_result_secret(conf
     found = invoke(configured, "together:index:getCluster", clusterId={**SECRET, "value": cluster_id})
     assert {k: found["clusterId"][k] for k in SECRET} == SECRET and found["clusterId"]["value"] == cluster_id
     assert found["status"] == {**SECRET, "value": "Ready"}
+
+
+def test_remediations_and_projects_are_served_by_the_same_adapter(
+    configured: dict[str, str], api: InProcessEmulator
+) -> None:
+    cluster_id = make_cluster("train", "proj-b")
+    node = session.client().get_cluster(cluster_id).gpu_worker_nodes[0].instance_id or ""
+    api.admin.health_event(cluster_id, node, mode="REMEDIATION_MODE_REBOOT_VM")
+
+    waiting = invoke(configured, "together:index:listRemediations", clusterId=cluster_id, states=["PENDING_APPROVAL"])[
+        "remediations"
+    ]
+    assert [(r["instanceId"], r["mode"], r["state"]) for r in waiting] == [
+        (node, "REMEDIATION_MODE_REBOOT_VM", "PENDING_APPROVAL")
+    ]
+    one = invoke(configured, "together:index:getRemediation", clusterId=cluster_id, remediationId=waiting[0]["id"])
+    assert one["id"] == waiting[0]["id"]
+    projects = invoke(configured, "together:index:listProjects")["projects"]
+    assert {"proj-a", "proj-b"} <= {p["id"] for p in projects}
+    with pytest.raises(Aborted, match=r"^together:index:listRemediations: states must be among "):
+        invoke(configured, "together:index:listRemediations", clusterId=cluster_id, states=["SOON"])
