@@ -8,6 +8,8 @@ is read from the wire format, where a secret is marked as one.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import time
 from typing import Any
 
 import pytest
@@ -16,7 +18,7 @@ from pulumi.runtime import proto, rpc
 
 from emulator_admin import DEFAULT_API_KEY
 from emulator_inprocess import InProcessEmulator
-from together_pulumi.component.functions import FUNCTION_TOKENS
+from together_pulumi.component.functions import FUNCTION_TOKENS, SPECS
 from together_pulumi.component.provider import TogetherComponents, _Servicer
 from together_pulumi.host import session
 
@@ -189,3 +191,38 @@ def test_remediations_and_projects_are_served_by_the_same_adapter(
     assert {"proj-a", "proj-b"} <= {p["id"] for p in projects}
     with pytest.raises(Aborted, match=r"^together:index:listRemediations: states must be among "):
         invoke(configured, "together:index:listRemediations", clusterId=cluster_id, states=["SOON"])
+
+
+def test_an_invoke_does_not_hold_up_the_plugins_other_calls(
+    configured: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The function reads the API synchronously; the server's event loop (constructs) keeps running."""
+
+    def slow(**_: Any) -> list[Any]:
+        time.sleep(0.5)
+        return []
+
+    token = "together:index:listProjects"
+    monkeypatch.setitem(SPECS, token, dataclasses.replace(SPECS[token], call=slow))
+
+    async def run() -> tuple[dict[str, Any], int]:
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        ticker = asyncio.ensure_future(tick())
+        answer = await _invoke(configured, token, {})
+        ticker.cancel()
+        return answer, ticks
+
+    loop = asyncio.new_event_loop()
+    try:
+        answer, ticks = loop.run_until_complete(run())
+    finally:
+        loop.close()
+    assert answer == {"projects": []}
+    assert ticks >= 20, f"the loop ran {ticks} times in 0.5 s"

@@ -165,15 +165,21 @@ class _Servicer(ProviderServicer):
             # and makes the whole result secret.
             secrets: list[bool] = []
             args = _unwrapped(rpc.deserialize_properties(request.args, keep_unknowns=False), secrets)
-            result = self.provider.invoke(token=request.tok, args=args)
-            # The SDK's serializer marks a secret only when a resource monitor said it takes them, and
-            # an invoke has no monitor: mark them here (Configure told the engine the plugin sends them).
-            outputs = {k: await _wire(pulumi.Output.secret(v) if secrets else v) for k, v in result.outputs.items()}
+            # The function reads the API synchronously: in a thread (with this call's config), and with an
+            # event loop of its own for the Outputs it makes, so that the components this plugin constructs
+            # meanwhile are not held up.
+            outputs = await asyncio.to_thread(asyncio.run, self._answer(request.tok, args, secret=bool(secrets)))
             answer = await rpc.serialize_properties(outputs, {})
             return proto.InvokeResponse(**{"return": answer})
         except ProgramError as exc:  # the message says it all; the traceback would only bury it
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
             raise  # abort raises; this is never reached
+
+    async def _answer(self, token: str, args: Mapping[str, Any], *, secret: bool) -> dict[str, Any]:
+        result = self.provider.invoke(token=token, args=args)
+        # The SDK's serializer marks a secret only when a resource monitor said it takes them, and an
+        # invoke has no monitor: mark them here (Configure told the engine the plugin sends them).
+        return {k: await _wire(pulumi.Output.secret(v) if secret else v) for k, v in result.outputs.items()}
 
 
 def _unwrapped(value: Any, secrets: list[bool]) -> Any:
