@@ -1,4 +1,5 @@
-"""GpuCluster and SharedVolume for programs in every Pulumi language (TypeScript, JavaScript, Go, YAML).
+"""GpuCluster, SharedVolume and the functions for programs in every Pulumi language (TypeScript, JavaScript,
+Go, YAML).
 
 The plugin directory ``plugin/`` of the repository (``PulumiPlugin.yaml``, ``runtime: python``) runs
 :func:`serve`; ``pulumi package add <plugin dir>`` generates a typed SDK from the schema it serves. The

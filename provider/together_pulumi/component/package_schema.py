@@ -1,14 +1,15 @@
 """The schema the component plugin serves: ``schema.json``'s resources, as components.
 
-One source: it is :func:`together_pulumi.schema.build_schema` (the field tables) with three changes
+One source: it is :func:`together_pulumi.schema.build_schema` (the field tables) with two changes
 that only the plugin needs, and a test compares the two:
 
 - ``SharedVolume`` is a component here (a Python dynamic resource is not something another language
   can hold; the plugin wraps it, see ``provider.py``), so both resources are ``isComponent``;
-- the functions are left out: they are plain Python in the program's process (``resources/
-  functions.py``), and this plugin serves none (docs/languages.md says what is Python-only);
 - no ``language.python`` section: the Python package is ``together_pulumi`` itself, and an SDK
   generated for Python from this plugin must not take that name.
+
+The functions are schema.json's: the plugin answers their invokes with the Python functions
+(``functions.py``).
 
 Unlike a schema inferred from annotations (``pulumi.provider.experimental``'s analyzer), this one
 keeps what the tables say: ``kubeconfig`` is ``secret`` in every generated SDK, inputs that replace
@@ -31,7 +32,6 @@ COMPONENTS = ("together:index:GpuCluster", "together:index:SharedVolume")
 def package_schema() -> dict[str, Any]:
     """The plugin's package schema (a dict)."""
     schema = build_schema()
-    schema.pop("functions", None)
     schema.pop("language", None)
     schema["description"] = (
         "Together AI Instant GPU Clusters and shared volumes, for programs in every Pulumi language: a "

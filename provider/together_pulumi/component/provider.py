@@ -11,27 +11,45 @@ comes from them (``package_schema``), and so does the mapping of names (``values
 ``GpuCluster`` is constructed as is: it is a component whose token is ``together:index:GpuCluster``, so
 it *is* the remote component and its URNs are those of a Python stack. ``SharedVolume`` is a dynamic
 resource, so a component of the same name holds it (one more level in its URNs than in Python).
+
+The functions are served as invokes (``functions.py``). The SDK's server (``ProviderServicer``) answers
+``Configure`` without looking at the config the engine sends, and wraps an invoke's error in a traceback;
+:class:`_Servicer` keeps that config for the invokes (the stack config of package ``together``: the
+credentials a function reads) and reports a :class:`FunctionError` as its message alone.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import contextlib
 import sys
 from collections.abc import Mapping
 from importlib.metadata import version
 from typing import Any
 
+import grpc
+import grpc.aio
 import pulumi
-from pulumi.provider import ConstructResult, Provider, main
+import pulumi.runtime.config
+from pulumi.provider import ConstructResult, Provider
+from pulumi.provider.provider import InvokeResult
+from pulumi.provider.server import ProviderServicer
 from pulumi.resource import DependencyResource
+from pulumi.runtime import proto, rpc
+from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
+from pulumi.runtime.proto import provider_pb2_grpc
 
+from ..model import credentials
 from ..model.cluster.fields import CLUSTER_FIELDS
 from ..model.fields import Field, camel_case
 from ..model.volume.fields import VOLUME_FIELDS
 from ..program.gpu_cluster import GpuCluster
 from ..program.gpu_cluster.component import TYPE_TOKEN as CLUSTER_TOKEN
+from ..program.inputs import ProgramError
 from ..program.shared_volume import SharedVolume
 from .dynamic_python import check_dynamic_python
+from .functions import invoke_function
 from .package_schema import package_schema_text
 from .values import inputs_from_schema, to_schema
 
@@ -70,7 +88,8 @@ class SharedVolumeComponent(pulumi.ComponentResource):
 
 
 class TogetherComponents(Provider):
-    """The provider the plugin runs: constructs the two components, serves their schema."""
+    """The provider the plugin runs: constructs the two components, answers the functions' invokes,
+    serves their schema."""
 
     def __init__(self) -> None:
         super().__init__(version("together-pulumi"), package_schema_text())
@@ -95,6 +114,9 @@ class TogetherComponents(Provider):
                 f"unknown resource type {resource_type}; this plugin serves {CLUSTER_TOKEN} and {VOLUME_TOKEN}"
             )
         return ConstructResult(resource.urn, _state(resource, table))
+
+    def invoke(self, token: str, args: Mapping[str, Any]) -> InvokeResult:
+        return InvokeResult(invoke_function(token, args))
 
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -124,6 +146,83 @@ def _state(resource: pulumi.ComponentResource, table: tuple[Field, ...]) -> dict
     return {camel_case(f.name): to_schema(getattr(resource, f.name, None), f.type) for f in table}
 
 
+class _Servicer(ProviderServicer):
+    """``pulumi.provider.main``'s server, with the provider's config kept for the invokes."""
+
+    config: dict[str, str]
+
+    async def Configure(self, request: Any, context: Any) -> Any:
+        # ``variables``: the config of package together, decrypted, in the engine's old key form
+        # (``together:config:apiKey``); the functions read ``together:apiKey``, as in a stack's config.
+        self.config = {key.replace(":config:", ":", 1): value for key, value in request.variables.items()}
+        return await super().Configure(request, context)
+
+    async def Invoke(self, request: Any, context: Any) -> Any:
+        # The config is a context variable: set it in this call's task, as Construct sets the stack's.
+        pulumi.runtime.config.set_all_config(getattr(self, "config", {}), [credentials.API_KEY_CONFIG])
+        try:
+            # A secret argument (the engine sends them: Configure accepts secrets) is passed as its value,
+            # and makes the whole result secret.
+            secrets: list[bool] = []
+            args = _unwrapped(rpc.deserialize_properties(request.args, keep_unknowns=False), secrets)
+            # The function reads the API synchronously: in a thread (with this call's config), and with an
+            # event loop of its own for the Outputs it makes, so that the components this plugin constructs
+            # meanwhile are not held up.
+            outputs = await asyncio.to_thread(asyncio.run, self._answer(request.tok, args, secret=bool(secrets)))
+            answer = await rpc.serialize_properties(outputs, {})
+            return proto.InvokeResponse(**{"return": answer})
+        except ProgramError as exc:  # the message says it all; the traceback would only bury it
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+            raise  # abort raises; this is never reached
+
+    async def _answer(self, token: str, args: Mapping[str, Any], *, secret: bool) -> dict[str, Any]:
+        result = self.provider.invoke(token=token, args=args)
+        # The SDK's serializer marks a secret only when a resource monitor said it takes them, and an
+        # invoke has no monitor: mark them here (Configure told the engine the plugin sends them).
+        return {k: await _wire(pulumi.Output.secret(v) if secret else v) for k, v in result.outputs.items()}
+
+
+def _unwrapped(value: Any, secrets: list[bool]) -> Any:
+    """``value`` with every wire secret replaced by its value (one ``True`` in ``secrets`` for each)."""
+    if rpc.is_rpc_secret(value):
+        secrets.append(True)
+        return _unwrapped(rpc.unwrap_rpc_secret(value), secrets)
+    if isinstance(value, dict):
+        return {k: _unwrapped(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrapped(v, secrets) for v in value]
+    return value
+
+
+async def _wire(value: Any) -> Any:
+    """``value`` with every Output resolved, a secret one as the wire's secret (``{sig: secret, value}``)."""
+    if isinstance(value, pulumi.Output):
+        known = await _wire(await value.future())
+        return {rpc._special_sig_key: rpc._special_secret_sig, "value": known} if await value.is_secret() else known
+    if isinstance(value, Mapping):
+        return {k: await _wire(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [await _wire(v) for v in value]
+    return value
+
+
 def serve() -> None:
-    """Run the plugin (its ``__main__.py`` calls this)."""
-    main(TogetherComponents(), sys.argv[1:])
+    """Run the plugin (its ``__main__.py`` calls this): ``pulumi.provider.main`` with :class:`_Servicer`."""
+    parser = argparse.ArgumentParser(description="together component plugin (gRPC server)")
+    parser.add_argument("engine", help="Pulumi engine address")
+    engine = parser.parse_known_args(sys.argv[1:])[0].engine
+    provider = TogetherComponents()
+
+    async def run() -> None:
+        server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
+        provider_pb2_grpc.add_ResourceProviderServicer_to_server(
+            _Servicer(provider, sys.argv[1:], engine_address=engine), server
+        )
+        port = server.add_insecure_port(address="127.0.0.1:0")
+        await server.start()
+        sys.stdout.buffer.write(f"{port}\n".encode())
+        sys.stdout.buffer.flush()
+        await server.wait_for_termination()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())

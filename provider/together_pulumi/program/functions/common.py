@@ -1,8 +1,9 @@
 """What every function (``get_regions``, the lookups, the remediation reads) shares.
 
-Dynamic providers cannot expose Pulumi functions (invokes), so functions are plain Python that runs
-in the program's own process, over the same HTTP client as the provider, during ``pulumi preview``
-as well as ``up``. Each has a plain form (a value) and an ``_output`` form (a ``pulumi.Output``,
+Dynamic providers cannot expose Pulumi functions (invokes), so in a Python program functions are plain
+Python that runs in the program's own process, over the same HTTP client as the provider, during ``pulumi preview``
+as well as ``up`` (programs in other languages call the same functions as invokes of the component
+plugin, ``component/functions.py``). Each has a plain form (a value) and an ``_output`` form (a ``pulumi.Output``,
 whose arguments may be Outputs, e.g. an id from a ``StackReference``).
 
 Settings are resolved like the provider's (:mod:`.session`): the function's arguments, else the
@@ -13,7 +14,8 @@ come back as secret Outputs, even from the plain form, so they cannot be printed
 text by mistake.
 
 Each function is described once, as a :class:`FunctionSpec` (its schema token, inputs and result
-fields), from which ``schema.json`` and the reference docs are generated.
+fields, and the Python function), from which ``schema.json`` and the reference docs are generated and
+which the component plugin serves as an invoke to programs in other languages (``component/functions.py``).
 """
 
 from __future__ import annotations
@@ -57,13 +59,16 @@ class FunctionSpec:
     """A function as the schema describes it: ``token`` (``getCluster``), what it takes, what it returns.
 
     ``inputs`` are the schema's arguments (the credentials every function also takes are Python-only);
-    ``outputs`` the properties of its result.
+    ``outputs`` the properties of its result; ``call`` the Python function itself, which takes every
+    input as a keyword argument of its Python name. The component plugin serves ``call`` as the invoke of
+    the token (``component/functions.py``), so the schema and what answers it are one entry.
     """
 
     token: str
     description: str
     inputs: tuple[Field, ...]
     outputs: tuple[Field, ...]
+    call: Callable[..., Any]
 
 
 def program_config() -> dict[str, Any]:

@@ -350,6 +350,7 @@ FUNCTIONS = (
         "In Python: `together_pulumi.get_cluster(...)` or `get_cluster_output(...)`.",
         (Field("cluster_id", str, "ID of the cluster."), Field("cluster_name", str, "Name of the cluster."), _PROJECT),
         CLUSTER_INFO.fields,
+        get_cluster,
     ),
     FunctionSpec(
         "listClusters",
@@ -357,6 +358,7 @@ FUNCTIONS = (
         "`list_clusters_output()`.",
         (_PROJECT,),
         (Field("clusters", ListOf(CLUSTER_INFO), "The clusters.", required=True),),
+        list_clusters,
     ),
     FunctionSpec(
         "getSharedVolume",
@@ -364,6 +366,7 @@ FUNCTIONS = (
         "`together_pulumi.get_shared_volume(...)` or `get_shared_volume_output(...)`.",
         (Field("volume_id", str, "ID of the volume."), Field("volume_name", str, "Name of the volume."), _PROJECT),
         SHARED_VOLUME_INFO.fields,
+        get_shared_volume,
     ),
     FunctionSpec(
         "listSharedVolumes",
@@ -371,5 +374,6 @@ FUNCTIONS = (
         "`list_shared_volumes_output()`.",
         (_PROJECT,),
         (Field("volumes", ListOf(SHARED_VOLUME_INFO), "The volumes.", required=True),),
+        list_shared_volumes,
     ),
 )

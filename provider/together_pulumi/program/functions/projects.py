@@ -55,5 +55,6 @@ FUNCTIONS = (
         "The projects the API key can use. In Python: `together_pulumi.list_projects()` or `list_projects_output()`.",
         (),
         (Field("projects", ListOf(PROJECT_INFO), "The projects.", required=True),),
+        list_projects,
     ),
 )

@@ -1,7 +1,7 @@
 """The regions catalog as plain Python functions.
 
 Dynamic providers cannot expose Pulumi functions (invokes), so ``get_regions`` runs in the Pulumi
-program's own process over the same HTTP client.
+program's own process over the same HTTP client (other languages: the component plugin's invoke).
 """
 
 from __future__ import annotations
@@ -34,17 +34,6 @@ REGION = ObjectType(
         Field("name", str, "Region name, e.g. us-central-8.", required=True),
         Field("gpu_types", ListOf(str), "GPU types offered in the region.", required=True),
         Field("driver_versions", ListOf(DRIVER_VERSION), "Driver catalog, newest first.", required=True),
-    ),
-)
-
-
-FUNCTIONS = (
-    FunctionSpec(
-        "getRegions",
-        "Regions with the GPU types they offer and their NVIDIA driver catalogues. In Python: "
-        "`together_pulumi.get_regions()` (plain) or `get_regions_output()`.",
-        (),
-        (Field("regions", ListOf(REGION), "All regions.", required=True),),
     ),
 )
 
@@ -95,3 +84,15 @@ def get_regions(api_key: str | None = None, base_url: str | None = None) -> list
 def get_regions_output(api_key: str | None = None, base_url: str | None = None) -> pulumi.Output[list[RegionInfo]]:
     """:func:`get_regions` as a ``pulumi.Output``, for use with other Outputs."""
     return pulumi.Output.from_input(None).apply(lambda _: get_regions(api_key, base_url))
+
+
+FUNCTIONS = (
+    FunctionSpec(
+        "getRegions",
+        "Regions with the GPU types they offer and their NVIDIA driver catalogues. In Python: "
+        "`together_pulumi.get_regions()` (plain) or `get_regions_output()`.",
+        (),
+        (Field("regions", ListOf(REGION), "All regions.", required=True),),
+        get_regions,
+    ),
+)

@@ -296,6 +296,7 @@ FUNCTIONS = (
             Field("triggers", ListOf(RemediationTrigger), "Keep those of any of these triggers."),
         ),
         (Field("remediations", ListOf(REMEDIATION_INFO), "The remediations.", required=True),),
+        list_remediations,
     ),
     FunctionSpec(
         "getRemediation",
@@ -303,5 +304,6 @@ FUNCTIONS = (
         "`get_remediation_output(...)`.",
         (_CLUSTER, Field("remediation_id", str, "ID of the remediation.", required=True), _INSTANCE),
         REMEDIATION_INFO.fields,
+        get_remediation,
     ),
 )
