@@ -16,7 +16,10 @@ bin_dir="$cache_root/versitygw/v$version/bin"
 log() { echo "setup-versitygw: $*" >&2; }
 
 have_version() { # $1 = a versitygw binary
-  [ -x "$1" ] && "$1" --version 2>/dev/null | grep -q "v$version\b"
+  # (Its output is read whole before grep: `--version | grep -q` under pipefail fails at random when
+  # grep exits after the first line and versitygw's later lines get SIGPIPE.)
+  local reported
+  [ -x "$1" ] && reported=$("$1" --version 2>/dev/null) && grep -q "v$version\b" <<<"$reported"
 }
 
 if have_version "$bin_dir/versitygw"; then
@@ -39,10 +42,15 @@ fi
 mkdir -p "$bin_dir"
 start=$(date +%s)
 log "building versitygw v$version from the Go module proxy (cold: about a minute)"
+# Built beside the cache and moved into place in one rename, so that another test process checking
+# the cache meanwhile never runs a half-written binary.
+build_dir=$(mktemp -d "$bin_dir/.build.XXXXXX")
+trap 'rm -rf "$build_dir"' EXIT
 # The version string the binary reports (`versitygw --version`) comes from these variables.
 ldflags="-s -w -X main.Version=v$version"
-GOFLAGS=-modcacherw CGO_ENABLED=0 GOBIN="$bin_dir" \
+GOFLAGS=-modcacherw CGO_ENABLED=0 GOBIN="$build_dir" \
   go install -trimpath -ldflags "$ldflags" "github.com/versity/versitygw/cmd/versitygw@v$version" >&2
-have_version "$bin_dir/versitygw" || { log "the build finished but $bin_dir/versitygw does not report v$version"; exit 1; }
+have_version "$build_dir/versitygw" || { log "the build finished but the binary does not report v$version"; exit 1; }
+mv -f "$build_dir/versitygw" "$bin_dir/versitygw"
 log "ready in $(( $(date +%s) - start ))s: $bin_dir/versitygw"
 echo "$bin_dir/versitygw"
