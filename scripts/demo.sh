@@ -38,7 +38,7 @@ echo "== emulator serving $url"
 
 cp -r "$root/examples/quickstart" "$demo/quickstart"
 cd "$demo/quickstart"
-export PULUMI_HOME="$demo/pulumi-home" PULUMI_BACKEND_URL="file://$demo/state"
+export PULUMI_HOME="$demo/pulumi-home" PULUMI_BACKEND_URL="file://$demo/state?metadata=skip"
 export PULUMI_CONFIG_PASSPHRASE=demo-only PULUMI_SKIP_UPDATE_CHECK=1 PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=1
 export TOGETHER_PULUMI_MAX_POLL_SECONDS=${TOGETHER_PULUMI_MAX_POLL_SECONDS:-2}
 mkdir -p "$demo/state"

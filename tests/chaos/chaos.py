@@ -70,6 +70,8 @@ DISTURBANCES = ("none", "kill", "restart", "outage", "slow", "faults")
 _UNDISTURBED_AFTER = 3
 VOLUME_PROVISIONING_SECONDS = 0.5
 _MAX_ATTEMPTS = 8
+#: How much of a failed command's output a report keeps (its end, where pulumi says why).
+_TAIL_CHARS = 4000
 
 
 @dataclass
@@ -87,13 +89,15 @@ class Report:
     leftovers: int = 0
     shared_objects: int = 0
     violations: list[str] = field(default_factory=list)
+    #: Every failed attempt, so that a failure says why: see :class:`Failure`.
+    failures: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, other: Report) -> None:
         for name, value in asdict(other).items():
             if name == "disturbances":
                 self.disturbances.update(other.disturbances)
-            elif name == "violations":
-                self.violations += other.violations
+            elif name in ("violations", "failures"):
+                setattr(self, name, getattr(self, name) + getattr(other, name))
             else:
                 setattr(self, name, getattr(self, name) + value)
 
@@ -103,6 +107,35 @@ class Report:
             f"{self.runs} runs, {self.steps} steps, {self.attempts} attempts ({self.failed_attempts} failed); "
             f"disturbances: {kinds}; {self.injected_faults} injected faults; duplicates {self.duplicates}, "
             f"orphans {self.orphans}, leftovers {self.leftovers}, objects held twice {self.shared_objects}"
+        )
+
+    def failures_text(self) -> str:
+        """Every failed attempt: its step, disturbance, exit code, pending operations and output tail."""
+        return "\n\n".join(Failure(**f).text() for f in self.failures)
+
+
+@dataclass
+class Failure:
+    """One failed attempt at a step, as recorded for the report."""
+
+    seed: int
+    step: str
+    attempt: int
+    disturbance: str
+    returncode: int | None
+    output_tail: str
+    #: The stack's pending operations after the attempt, before ``pulumi cancel`` (type, op, id).
+    pending_operations: list[str]
+    #: ``pulumi cancel``: its exit code and output tail.
+    cancel: str
+    #: The emulator's objects after the attempt (id and status).
+    emulator_objects: list[str]
+
+    def text(self) -> str:
+        return (
+            f"seed {self.seed}, step {self.step}, attempt {self.attempt} ({self.disturbance}): exit {self.returncode}; "
+            f"pending operations {self.pending_operations}; emulator {self.emulator_objects}; cancel: {self.cancel}\n"
+            f"--- output (tail) ---\n{self.output_tail}"
         )
 
 
@@ -179,12 +212,28 @@ def _disturbance(kind: str, rng: random.Random, emulator: RestartableEmulator, s
             )
 
 
+@dataclass
+class Attempt:
+    """What one try at a step did: its exit code, the disturbance that really happened (``"<kind>
+    missed"`` when the command ended before its moment came) and, when it failed, what it left."""
+
+    returncode: int | None
+    happened: str
+    output: str = ""
+    pending_operations: list[str] = field(default_factory=list)
+    cancel: str = ""
+    emulator_objects: list[str] = field(default_factory=list)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.returncode == 0
+
+
 def _attempt(
     command: str, kind: str, rng: random.Random, emulator: RestartableEmulator, stack: ProgramStack, *, scripted: bool
-) -> tuple[bool, str]:
-    """One try at a step: whether the command succeeded, and the disturbance that really happened
-    (``"<kind> missed"`` when the command ended before its moment came). ``scripted``: the timed
-    disturbance comes at its event (:func:`_scripted`), not at a random moment."""
+) -> Attempt:
+    """One try at a step. ``scripted``: the timed disturbance comes at its event (:func:`_scripted`),
+    not at a random moment."""
     args = ("up", "--yes") if command == "up" else ("destroy", "--yes")
     with _disturbance(kind, rng, emulator, stack):
         process = stack.start(*args)
@@ -194,11 +243,40 @@ def _attempt(
             else:
                 happened = _disturb(process, kind, rng, emulator, stack)
             process.wait(timeout=600)
-        if process.stdout is not None:
-            process.stdout.read()
-    if process.returncode != 0:
-        stack.pulumi("cancel", "--yes", check=False)  # a killed update leaves its lock behind
-    return process.returncode == 0, happened
+        output = process.stdout.read() if process.stdout is not None else ""
+    attempt = Attempt(process.returncode, happened, output)
+    if not attempt.succeeded:
+        attempt.pending_operations = _pending_operations(stack)
+        attempt.emulator_objects = _emulator_objects(emulator)
+        cancelled = stack.pulumi("cancel", "--yes", check=False)  # a killed update leaves its lock behind
+        attempt.cancel = f"exit {cancelled.returncode}: {_tail(cancelled.output, 500)}"
+    return attempt
+
+
+def _tail(text: str, chars: int = _TAIL_CHARS) -> str:
+    return text if len(text) <= chars else "..." + text[-chars:]
+
+
+def _pending_operations(stack: ProgramStack) -> list[str]:
+    """The stack's pending operations (``type op id``), or why they could not be read."""
+    try:
+        deployment = stack.export().get("deployment") or {}
+    except Exception as exc:  # (a report must not fail for what it only records)
+        return [f"stack export failed: {_tail(str(exc), 500)}"]
+    return [
+        f"{(p.get('resource') or {}).get('type')} {p.get('type')} {(p.get('resource') or {}).get('id') or ''}".strip()
+        for p in deployment.get("pending_operations") or []
+    ]
+
+
+def _emulator_objects(emulator: RestartableEmulator) -> list[str]:
+    try:
+        state = emulator.emu.admin.state()
+    except Exception as exc:
+        return [f"emulator state failed: {exc}"]
+    return [f"{c['cluster_id']} {c.get('status')}" for c in state["clusters"]] + [
+        f"{v['volume_id']} {v.get('status')} bound_to={v.get('bound_to')}" for v in state["volumes"]
+    ]
 
 
 def _disturb(
@@ -322,17 +400,24 @@ def run(seed: int, workdir: Path, engine_bin: Path, *, short: bool = False) -> R
                 if scripted:
                     kind = ("outage", "kill", "restart")[report.steps % 3]
                 report.attempts += 1
-                succeeded, happened = _attempt(command, kind, rng, emulator, stack, scripted=scripted)
-                report.disturbances[happened] += 1
-                if succeeded:
+                tried = _attempt(command, kind, rng, emulator, stack, scripted=scripted)
+                report.disturbances[tried.happened] += 1
+                if tried.succeeded:
                     break
                 report.failed_attempts += 1
+                failure = Failure(
+                    seed, f"{command} {config}", attempt, tried.happened, tried.returncode, _tail(tried.output),
+                    tried.pending_operations, tried.cancel, tried.emulator_objects,
+                )  # fmt: skip
+                report.failures.append(asdict(failure))
             else:
                 report.violations.append(f"step {command} {config} never succeeded")
                 break
             _check(stack, emulator, 0 if command == "destroy" else 1, report)
         final = emulator.emu.admin.state()
         report.leftovers = len(final["clusters"]) + len(final["volumes"])
+        if report.leftovers:
+            report.violations.append(f"left at the emulator: {_emulator_objects(emulator)}")
         report.injected_faults = emulator.faults_seen + emulator.injected_faults()
     finally:
         emulator.close()

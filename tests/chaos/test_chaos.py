@@ -4,7 +4,8 @@ during the destroy);
 ``make chaos`` the long one (``CHAOS_RUNS`` seeded runs, default 12; ``CHAOS_SEED`` the first seed).
 
 The figures to reach: 0 duplicates, 0 orphans, 0 leftovers, no object held twice, every step
-eventually done. ``CHAOS_REPORT=path`` writes the totals as JSON.
+eventually done. ``CHAOS_REPORT=path`` writes the totals as JSON, with every failed attempt: its exit
+code, the tail of its output, the stack's pending operations and the emulator's objects after it.
 """
 
 from __future__ import annotations
@@ -22,10 +23,13 @@ pytestmark = pytest.mark.e2e
 
 def _assert_clean(report: Report) -> None:
     print(report.summary())
+    print(report.failures_text())
     if os.environ.get("CHAOS_REPORT"):
         Path(os.environ["CHAOS_REPORT"]).write_text(json.dumps(as_dict(report), indent=1))
-    assert report.violations == []
-    assert (report.duplicates, report.orphans, report.leftovers, report.shared_objects) == (0, 0, 0, 0)
+    # (The failed attempts go with the assertion: why each one failed, whatever the test's output capture.)
+    why = f"failed attempts:\n{report.failures_text()}"
+    assert report.violations == [], why
+    assert (report.duplicates, report.orphans, report.leftovers, report.shared_objects) == (0, 0, 0, 0), why
 
 
 def test_chaos_short(engine_bin: Path, tmp_path: Path) -> None:

@@ -167,7 +167,9 @@ def user_env(
     )
     home.mkdir(parents=True, exist_ok=True)
     if backend:
-        env["PULUMI_BACKEND_URL"] = f"file://{home / 'backend'}"
+        # metadata=skip: no ".attrs" sidecar beside each state file, the one file the backend writes in
+        # place, so that a kill -9 cannot leave the stack unreadable (see tests/e2e/test_state_backend.py).
+        env["PULUMI_BACKEND_URL"] = f"file://{home / 'backend'}?metadata=skip"
         env["PULUMI_CONFIG_PASSPHRASE"] = PASSPHRASE
         (home / "backend").mkdir(exist_ok=True)
     return env
