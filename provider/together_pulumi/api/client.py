@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import random
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -136,7 +136,8 @@ class TogetherClient(RemediationMethods):
         ``known_before``: the ids of the clusters of this name that exist before the create, when the
         caller knows them (otherwise they are listed first; see :mod:`.create_once`).
         """
-        return self._create_once(
+        return create_once(
+            self,
             _CLUSTERS,
             request.to_wire(),
             Cluster,
@@ -177,7 +178,8 @@ class TogetherClient(RemediationMethods):
     def create_volume(self, request: VolumeCreateRequest, *, known_before: Collection[str] | None = None) -> Volume:
         """Create a shared volume; after an ambiguous failure, adopt the one it created (``known_before``:
         as for :meth:`create_cluster`)."""
-        return self._create_once(
+        return create_once(
+            self,
             _VOLUMES,
             request.to_wire(),
             Volume,
@@ -323,28 +325,3 @@ class TogetherClient(RemediationMethods):
         )
         response = retrying(attempt)
         return response.json() if response.content else {}
-
-    def _create_once(
-        self,
-        path: str,
-        body: dict[str, Any],
-        model: type[_M],
-        *,
-        find_by_name: Callable[[], list[_M]],
-        object_id: Callable[[_M], str],
-        what: str,
-        params: dict[str, str] | None = None,
-        known_before: Collection[str] | None = None,
-    ) -> _M:
-        """POST that never makes a duplicate: :func:`.create_once.create_once` says how."""
-        return create_once(
-            self,
-            path,
-            body,
-            model,
-            find_by_name=find_by_name,
-            object_id=object_id,
-            what=what,
-            params=params,
-            known_before=known_before,
-        )

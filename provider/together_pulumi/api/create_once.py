@@ -16,23 +16,37 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import BaseModel
 
 from . import _http, errors
 
 if TYPE_CHECKING:
-    from .client import TogetherClient
+    import httpx
 
-__all__ = ["create_once"]
+    from .client import RetryPolicy
+    from .clock import Clock
+
+__all__ = ["Sender", "create_once"]
+
+
+class Sender(Protocol):
+    """What a create needs of the client (``TogetherClient`` and its method mix-ins)."""
+
+    retry: RetryPolicy
+    clock: Clock
+
+    def _send(self, method: str, path: str, *, timeout: float, **kwargs: Any) -> httpx.Response: ...
+    def _backoff(self, attempt: int, exc: BaseException | None) -> float: ...
+
 
 log = logging.getLogger("together_pulumi.api")
 _M = TypeVar("_M", bound=BaseModel)
 
 
 def create_once(
-    client: TogetherClient,
+    client: Sender,
     path: str,
     body: dict[str, Any],
     model: type[_M],
@@ -79,7 +93,7 @@ def create_once(
 
 
 def _adopt_what_it_made(
-    client: TogetherClient,
+    client: Sender,
     failure: errors.TogetherError,
     find_by_name: Callable[[], list[_M]],
     object_id: Callable[[_M], str],
@@ -104,7 +118,7 @@ def _adopt_what_it_made(
 
 
 def _find_created(
-    client: TogetherClient,
+    client: Sender,
     find_by_name: Callable[[], list[_M]],
     object_id: Callable[[_M], str],
     existing: set[str],

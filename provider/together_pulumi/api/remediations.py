@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from . import _http, errors
+from .create_once import create_once
 from .models import (
     Remediation,
     RemediationApproveRequest,
@@ -67,17 +68,6 @@ class RemediationMethods:
         def _send(self, method: str, path: str, *, timeout: float, **kwargs: Any) -> httpx.Response: ...
         def _call(self, method: str, path: str, **kwargs: Any) -> Any: ...
         def _backoff(self, attempt: int, exc: BaseException | None) -> float: ...
-        def _create_once(
-            self,
-            path: str,
-            body: dict[str, Any],
-            model: type[Remediation],
-            *,
-            find_by_name: Callable[[], list[Remediation]],
-            object_id: Callable[[Remediation], str],
-            what: str,
-            params: dict[str, str] | None = None,
-        ) -> Remediation: ...
 
     def create_remediation(
         self, cluster_id: str, instance_id: str, request: RemediationCreateRequest, *, remediation_id: str | None = None
@@ -94,7 +84,8 @@ class RemediationMethods:
             found = self.list_remediations(cluster_id, instance_id, same_kind)
             return [r for r in found if r.id == key] or found
 
-        return self._create_once(
+        return create_once(
+            self,
             _collection(cluster_id, instance_id),
             request.to_wire(),
             Remediation,
