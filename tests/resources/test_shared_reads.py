@@ -25,6 +25,26 @@ def test_polls_within_one_period_share_one_read() -> None:
     assert listing.reads == len(reads) <= 13, reads
 
 
+def test_reads_that_take_time_never_make_13_in_one_minute() -> None:
+    # What a rate limit counts: requests in any 60 s, timestamped where the API answers them. Reads
+    # spaced from the last answer stay more than a period apart; each wait still sees a list at most
+    # a period and one read old.
+    clock = StepClock()
+    answered: list[float] = []
+
+    def fetch() -> list[str]:
+        clock.sleep(0.04)  # the request's round trip
+        answered.append(clock.now)
+        return ["c"]
+
+    listing = SharedListing(fetch, clock)
+    for _ in range(40):  # each poll needs a list newer than the last: creates keep landing, say
+        listing.get(after=clock.monotonic(), max_age=5.0, spacing=5.0)
+    assert max(sum(1 for t in answered if s <= t < s + 60) for s in answered) == 12
+    gaps = [b - a for a, b in zip(answered, answered[1:], strict=False)]
+    assert max(gaps) < 5.05, gaps  # one period and one round trip
+
+
 def test_a_wait_never_uses_a_list_read_before_it_began() -> None:
     clock = StepClock()
     items: list[str] = []

@@ -50,14 +50,17 @@ class SharedListing(Generic[_T]):
         self._items: list[_T] | None = None
         self._read_at = -math.inf  # when the read that gave _items started
         self._reading_since: float | None = None  # when the read in flight started, if any
+        self._answered_at = -math.inf  # when the last read ended: spacing counts from there
         self.reads = 0  # how many list calls were sent (benchmarks, tests)
 
     def get(self, *, after: float = -math.inf, max_age: float = math.inf, spacing: float = 0.0) -> list[_T]:
         """A list whose read started at or after ``after`` and is at most ``max_age`` seconds old.
 
-        ``spacing``: reads start at least that far apart; a caller that needs a newer list than the
-        last waits for the next read, which then serves every caller waiting (pollers use the poll
-        period: one read per period however many waits start within it).
+        ``spacing``: a read starts at least that long after the last one was answered; a caller that
+        needs a newer list than the last waits for the next read, which then serves every caller
+        waiting (pollers use the poll period: one read per period however many waits start within
+        it). Counting from the answer keeps reads more than a period apart wherever the API's rate
+        limit timestamps them, so 12 a minute at 5 s is never 13 in one 60 s window.
         """
         while True:
             with self._changed:
@@ -70,7 +73,7 @@ class SharedListing(Generic[_T]):
                         return list(self._items or [])  # a slow read in flight (backing off): the last list
                     self._changed.wait(timeout=1.0)
                     continue
-                early = self._read_at + spacing - now
+                early = self._answered_at + spacing - now
                 if early <= 0:
                     started = self._reading_since = now
                     self.reads += 1
@@ -80,13 +83,13 @@ class SharedListing(Generic[_T]):
             items = self._fetch()
         except BaseException:
             with self._changed:
-                self._reading_since = None
+                self._reading_since, self._answered_at = None, self._clock.monotonic()
                 self._changed.notify_all()
             raise
         with self._changed:
             if started >= self._read_at:
                 self._items, self._read_at = items, started
-            self._reading_since = None
+            self._reading_since, self._answered_at = None, self._clock.monotonic()
             self._changed.notify_all()
         return list(items)
 
