@@ -118,7 +118,14 @@ class GpuCluster(GpuClusterOutputs, pulumi.ComponentResource):
             pulumi.ResourceOptions(parent=self, additional_secret_outputs=["kubeconfig"]),
         )
 
-        outputs: dict[str, Any] = {}
+        self._show(cluster, ready)
+        # The state holds each value once, in the part that owns it: a component's registered outputs
+        # would be a third copy that `pulumi refresh` never updates (components are not read), and
+        # every checkpoint of a large stack would write it again (a third of a fleet's state).
+        self.register_outputs({})
+
+    def _show(self, cluster: ClusterPart, ready: ClusterReadinessPart) -> None:
+        """Each output attribute, from the part that owns it (kubeconfig secret, as in the table)."""
         for f in CLUSTER_FIELDS:
             if f.name == "cluster_id":
                 value = cluster.id
@@ -128,6 +135,4 @@ class GpuCluster(GpuClusterOutputs, pulumi.ComponentResource):
                 value = getattr(cluster, f.name)
             else:
                 continue
-            outputs[f.name] = pulumi.Output.secret(value) if f.secret else value
-            setattr(self, f.name, outputs[f.name])
-        self.register_outputs(outputs)
+            setattr(self, f.name, pulumi.Output.secret(value) if f.secret else value)
