@@ -6,14 +6,15 @@ runs of the same machine in the same session, so it means the same on a fast or 
 - the preview of an unchanged stack of N clusters with volumes: API calls, and its time over the
   preview of the same number of no-op dynamic resources (goal: at most 3 calls, at most 1.3x);
 - the `up` of those N clusters with volumes (instant emulator): list calls, and its time over the
-  `up` of 2N no-op dynamic resources (goal: lists a fixed number of times, at most 1.3x);
-- K clusters waiting together: status requests per minute for the whole stack (goal: at most 12 at
-  K = 48), as an average from the first create and as the most in any 60 s (what a rate limit
-  counts), and how long after the last one became Ready the `up` ended (goal: within 5 s);
+  `up` of 2N no-op dynamic resources (goal: lists a fixed number of times, at most 1.3x); times are
+  the fastest of BENCH_ROUNDS (3) interleaved runs;
+- K clusters waiting together: status requests per minute for the whole stack, as the most in any
+  60 s (what a rate limit counts; goal: at most 12 at K = 48), how long a Ready cluster went unread
+  (goal: within 5 s) and how long after the last one became Ready the `up` ended;
 - a fleet across three regions: its `up` over one provisioning time (goal: at most 1.15x).
 
 Sizes come from the environment: BENCH_N (10), BENCH_WAITING (48), BENCH_FLEET (100),
-BENCH_PROVISIONING_SECONDS (60). BENCH_REPORT=file also writes the table there.
+BENCH_PROVISIONING_SECONDS (60), BENCH_ROUNDS (3). BENCH_REPORT=file also writes the table there.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ N = int(os.environ.get("BENCH_N", "10"))
 WAITING = int(os.environ.get("BENCH_WAITING", "48"))
 FLEET = int(os.environ.get("BENCH_FLEET", "100"))
 PROVISIONING = float(os.environ.get("BENCH_PROVISIONING_SECONDS", "60"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+INSTANT_POLL = 0.2
 
 CLUSTERS = '''\
 """N clusters, each with its own volume, spread over regions (from config)."""
@@ -129,25 +132,43 @@ def test_preview_and_up_of_n_clusters_with_volumes(engine_bin: Path, tmp_path: P
         fleet = h.program_stack(
             tmp_path / "fleet", emu, engine_bin, source=CLUSTERS, config={"n": str(N), "volumes": "true"}
         )
-        noop_up = _timed(noops, "up", "--yes", "--skip-preview")
-        shaped_up = _timed(shaped, "up", "--yes", "--skip-preview")
+        # Nothing to wait for here: a short poll period, so the figure is the provider's work rather
+        # than one poll period (what that costs is in docs/large-stacks.md).
+        fleet.env["TOGETHER_PULUMI_MAX_POLL_SECONDS"] = str(INSTANT_POLL)
+        ups: dict[str, list[float]] = {"noops": [], "shaped": [], "fleet": []}
+        up_calls: Counter[str] = Counter()
+        for _round in range(ROUNDS):  # interleaved, the fastest of each: noise on a shared machine is one-sided
+            for name, stack in (("noops", noops), ("shaped", shaped), ("fleet", fleet)):
+                if name == "fleet":
+                    emu.admin.clear_requests()
+                ups[name].append(_timed(stack, "up", "--yes", "--skip-preview"))
+                if name == "fleet":
+                    up_calls = _calls(emu)
+                if _round < ROUNDS - 1:
+                    stack.destroy()
+        previews: dict[str, list[float]] = {"noops": [], "shaped": [], "fleet": []}
         emu.admin.clear_requests()
-        fleet_up = _timed(fleet, "up", "--yes", "--skip-preview")
-        up_calls = _calls(emu)
-        noop_preview = min(_timed(noops, "preview") for _ in range(3))
-        shaped_preview = min(_timed(shaped, "preview") for _ in range(3))
-        emu.admin.clear_requests()
-        fleet_preview = min(_timed(fleet, "preview") for _ in range(3))
-        preview_calls = sum(_calls(emu).values()) / 3
+        for _round in range(ROUNDS):
+            for name, stack in (("noops", noops), ("shaped", shaped), ("fleet", fleet)):
+                previews[name].append(_timed(stack, "preview"))
+        preview_calls = sum(_calls(emu).values()) / ROUNDS
+        noop_up, shaped_up, fleet_up = (min(ups[k]) for k in ("noops", "shaped", "fleet"))
+        noop_preview, shaped_preview, fleet_preview = (min(previews[k]) for k in ("noops", "shaped", "fleet"))
 
         lists = up_calls[f"GET {h.CLUSTERS_ROUTE}"] + up_calls[f"GET {h.VOLUMES_ROUTE}"]
         _row(f"preview, unchanged {N} clusters + {N} volumes: API calls", f"{preview_calls:.0f}", "<= 3")
         _row(f"  its time / preview of {2 * N} no-op resources", f"{fleet_preview / noop_preview:.2f}x", "<= 1.3x")
         _row(f"  its time / preview of {2 * N} no-op components", f"{fleet_preview / shaped_preview:.2f}x", "(shape)")
+        _row(f"  seconds: {2 * N} no-op resources, no-op components, fleet", _seconds(previews), "(fastest)")
         _row(f"up of {N} clusters + {N} volumes: list calls", str(lists), "fixed, not per resource")
         _row(f"  its time / up of {2 * N} no-op resources", f"{fleet_up / noop_up:.2f}x", "<= 1.3x")
         _row(f"  its time / up of {2 * N} no-op components", f"{fleet_up / shaped_up:.2f}x", "(shape)")
+        _row(f"  seconds: {2 * N} no-op resources, no-op components, fleet", _seconds(ups), "(fastest)")
         fleet.destroy()
+
+
+def _seconds(runs: dict[str, list[float]]) -> str:
+    return ", ".join(f"{min(times):.2f}" for times in runs.values())
 
 
 def test_clusters_waiting_together(engine_bin: Path, tmp_path: Path) -> None:
@@ -164,20 +185,22 @@ def test_clusters_waiting_together(engine_bin: Path, tmp_path: Path) -> None:
         # The emulator's clock runs at wall speed here: each cluster is Ready PROVISIONING after its create.
         created = [datetime.fromisoformat(c["created_at"].replace("Z", "+00:00")).timestamp() for c in h.clusters(emu)]
         polls = [e["answered_at"] for e in status if e["answered_at"] >= min(created)]  # (not the look-up before)
-        per_minute = len(polls) / ((ended.timestamp() - min(created)) / 60)
         unseen = max(min(t for t in polls if t >= c + PROVISIONING) - (c + PROVISIONING) for c in created)
         last_ready = max(created) + PROVISIONING
-        _row(f"{WAITING} clusters waiting: status requests per minute (stack)", f"{per_minute:.1f}", "<= 12")
+        # What an API's rate limit counts: requests in any minute, timestamped where they are answered.
+        _row(f"{WAITING} clusters waiting: most status requests in any 60 s", str(_most_in_a_minute(polls)), "<= 12")
         window = ended.timestamp() - min(created)
         _row("  status requests from the first create to the end", f"{len(polls)} in {window:.1f} s", "(count)")
-        # What an API's rate limit counts: every cluster read of the run (look-ups too) in any minute.
-        every = sorted(e["answered_at"] for e in status)
-        peak = max(sum(1 for t in every if s <= t < s + 60) for s in every)
-        _row("  most status requests in any 60 s of the up (look-ups too)", str(peak), "<= 12")
+        every = _most_in_a_minute([e["answered_at"] for e in status])
+        _row("  most cluster reads in any 60 s, the look-up before the creates too", str(every), "(info)")
         _row("  longest a Ready cluster went unread", f"{unseen:.1f} s", "<= 5 s")
         _row("  up ended after the last cluster was Ready", f"{ended.timestamp() - last_ready:.1f} s", "(engine)")
         _row(f"  up time / provisioning time ({PROVISIONING:.0f} s)", f"{took / PROVISIONING:.2f}x", "(info)")
         stack.destroy()
+
+
+def _most_in_a_minute(times: list[float]) -> int:
+    return max((sum(1 for t in times if s <= t < s + 60) for s in times), default=0)
 
 
 def test_a_fleet_across_three_regions(engine_bin: Path, tmp_path: Path) -> None:
