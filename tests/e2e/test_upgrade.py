@@ -21,6 +21,7 @@ from .pulumi_cli import ProgramStack
 
 pytestmark = pytest.mark.e2e
 
+GPU_CLUSTER_TYPE = "together:index:GpuCluster"
 FIXTURES = Path(__file__).resolve().parents[1] / "resources" / "fixtures"
 #: Pickles by the resource type they were stored under ("together:<name>" -> engine type token).
 TYPES = {
@@ -97,3 +98,28 @@ def test_a_stack_written_by_an_earlier_version_refreshes_updates_and_destroys(
     stack.destroy()  # delete() runs in the providers the stack stored
     assert h.clusters(emu) == [] and h.volumes(emu) == []
     assert stack.export()["deployment"].get("resources") in (None, [])
+
+
+def test_the_outputs_a_gpu_cluster_registered_before_are_no_change(
+    emu: EmulatorProcess, engine_bin: Path, tmp_path: Path
+) -> None:
+    """Earlier versions had a GpuCluster register a copy of its outputs; now each value is stored once,
+    on the part that owns it. A stack holding the copy previews no change, and its next up drops it."""
+    stack = h.program_stack(tmp_path, emu, engine_bin, source=PROGRAM)
+    stack.up()
+    exported = stack.export()
+    (component,) = (r for r in exported["deployment"]["resources"] if r["type"] == GPU_CLUSTER_TYPE)
+    assert not component.get("outputs")
+    component["outputs"] = {"cluster_id": h.only_cluster(emu)["cluster_id"], "status": "Ready", "num_gpus": 8}
+    path = stack.program_dir / "state-with-component-outputs.json"
+    path.write_text(json.dumps(exported))
+    stack.pulumi("stack", "import", "--file", str(path))
+
+    stack.expect_no_changes()
+    stack.up()
+    (component,) = (r for r in stack.export()["deployment"]["resources"] if r["type"] == GPU_CLUSTER_TYPE)
+    assert not component.get("outputs")
+    readiness = stack.only_resource(h.READINESS_TYPE)["outputs"]
+    assert (readiness["status"], readiness["num_gpus"]) == ("Ready", 8)
+    stack.destroy()
+    assert h.clusters(emu) == [] and h.volumes(emu) == []
