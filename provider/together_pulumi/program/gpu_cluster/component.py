@@ -119,9 +119,9 @@ class GpuCluster(GpuClusterOutputs, pulumi.ComponentResource):
         )
 
         self._show(cluster, ready)
-        # The state holds each value once, in the part that owns it: a component's registered outputs
-        # would be a third copy that `pulumi refresh` never updates (components are not read), and
-        # every checkpoint of a large stack would write it again (a third of a fleet's state).
+        # The state holds each value on the part that owns it: a component's registered outputs
+        # would be another copy that `pulumi refresh` never updates (components are not read), and
+        # every checkpoint of a large stack would write it again (a fifth of a fleet's state).
         self.register_outputs({})
 
     def _show(self, cluster: ClusterPart, ready: ClusterReadinessPart) -> None:
